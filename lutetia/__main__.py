@@ -1,0 +1,3 @@
+from lutetia.cli import main
+
+main()

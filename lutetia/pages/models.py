@@ -1,0 +1,183 @@
+"""Page types and per-site settings of the public sites."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4e89."))
+
+
+class ContentBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(form_classname="title", label=_("Heading"))
+    paragraph = blocks.RichTextBlock(label=_("Paragraph"))
+    image = blocks.StructBlock(
+        [
+            ("image", ImageChooserBlock()),
+            ("alt", blocks.CharBlock(label=_("Alternative text"), required=False)),
+            ("caption", blocks.CharBlock(required=False)),
+        ],
+        label=_("Image"),
+    )
+    link = blocks.StructBlock(
+        [("title", blocks.CharBlock()), ("url", blocks.URLBlock())], label=_("Link")
+    )
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    subpage_types = ["pages.StandardPage", "pages.NewsIndexPage", "pages.ServiceLandingPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:3]
+        )
+        context["service_landings"] = ServiceLandingPage.objects.live().public().child_of(self)
+        return context
+
+
+class StandardPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class NewsIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["pages.NewsPage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context(request, *args, **kwargs)
+        news = NewsPage.objects.live().public().child_of(self).order_by("-date", "-pk")
+        context["news_page"] = Paginator(news, 10).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(Page):
+    date = models.DateField(_("date"))
+    summary = models.TextField(_("summary"), max_length=400)
+    body = StreamField(ContentBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["pages.NewsIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("news item")
+
+
+class ServiceLandingPage(Page):
+    """Presents one registered service; hidden where the service is switched off."""
+
+    service = models.SlugField(_("service"), max_length=50)
+    intro = RichTextField(_("introduction"), blank=True)
+    body = StreamField(ContentBlock(), blank=True, use_json_field=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("service"), FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("service landing")
+
+
+@register_setting(icon="image")
+class SiteTheme(BaseSiteSetting):
+    """A site's identity: its name, logo and colours (CSS custom properties)."""
+
+    site_name = models.CharField(_("site name"), max_length=100, default="Lutetia")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1d4e89", validators=[hex_colour]
+    )
+    primary_text_colour = models.CharField(
+        _("text on primary colour"), max_length=7, default="#ffffff", validators=[hex_colour]
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#b5123a", validators=[hex_colour]
+    )
+
+    panels = [
+        FieldPanel("site_name"),
+        FieldPanel("tagline"),
+        FieldPanel("logo"),
+        FieldPanel("primary_colour"),
+        FieldPanel("primary_text_colour"),
+        FieldPanel("accent_colour"),
+    ]
+
+    class Meta:
+        verbose_name = _("site theme")
+
+
+@register_setting(icon="list-ul")
+class SiteNavigation(BaseSiteSetting, ClusterableModel):
+    """A site's main menu and footer links."""
+
+    footer_text = models.TextField(_("footer text"), blank=True)
+
+    panels = [
+        InlinePanel("menu_items", label=_("Main menu")),
+        InlinePanel("footer_links", label=_("Footer links")),
+        FieldPanel("footer_text"),
+    ]
+
+    class Meta:
+        verbose_name = _("site navigation")
+
+
+class NavigationLink(Orderable):
+    title = models.CharField(_("title"), max_length=100)
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    url = models.CharField(_("URL"), max_length=500, blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("page"), FieldPanel("url")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def href(self) -> str:
+        return self.page.url if self.page else self.url
+
+
+class MenuItem(NavigationLink):
+    navigation = ParentalKey(SiteNavigation, on_delete=models.CASCADE, related_name="menu_items")
+
+
+class FooterLink(NavigationLink):
+    navigation = ParentalKey(SiteNavigation, on_delete=models.CASCADE, related_name="footer_links")

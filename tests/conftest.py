@@ -1,0 +1,44 @@
+"""Shared fixtures: real users at each role, the demo districts, the shared data folder."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.factories import DepartmentFactory, UserFactory, create_staff
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    # Tasks run at enqueue time in tests; enqueueing still waits for on_commit.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(code="proprete", name="Propreté")
+
+
+@pytest.fixture
+def agent(department):
+    return create_staff(department)

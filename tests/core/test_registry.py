@@ -1,0 +1,39 @@
+import pytest
+from django.test import override_settings
+from wagtail.models import Site
+
+from lutetia.core import hooks
+from lutetia.core.activation import enabled_services, set_service_enabled
+from lutetia.core.registry import services
+
+
+def test_installed_services_are_registered():
+    assert "contact" in services
+    assert services.get("contact").localized_name
+
+
+def test_hooks_register_temporarily():
+    def panel():
+        return "panel"
+
+    with hooks.register_temporarily("account_dashboard_panels", panel):
+        assert panel in hooks.get("account_dashboard_panels")
+    assert panel not in hooks.get("account_dashboard_panels")
+
+
+@pytest.mark.django_db
+def test_service_can_be_switched_off_per_site(agent):
+    site = Site.objects.get(is_default_site=True)
+    assert "contact" in enabled_services(site)
+    set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
+    assert "contact" not in enabled_services(site)
+
+
+@override_settings(LANGUAGE_CODE="en")
+def test_manifest_name_follows_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert services.get("contact").localized_name == "Contact the city"
+    with translation.override("fr"):
+        assert services.get("contact").localized_name == "Contacter la mairie"
