@@ -43,11 +43,17 @@ class User(AbstractUser):
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, choices=[("fr", "Français"), ("en", "English")],
+        _("preferred language"),
+        max_length=5,
+        choices=[("fr", "Français"), ("en", "English")],
         default="fr",
     )
     district = models.ForeignKey(
-        "districts.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "districts.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("district"),
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -57,7 +63,9 @@ class User(AbstractUser):
     )
     resident_verified_at = models.DateTimeField(_("resident verified at"), null=True, blank=True)
     resident_verification_method = models.CharField(
-        _("resident verification method"), max_length=20, blank=True,
+        _("resident verification method"),
+        max_length=20,
+        blank=True,
         choices=[("counter", _("At a counter")), ("census", _("Census match"))],
     )
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
@@ -103,3 +111,6 @@ class CensusRecord(models.Model):
     class Meta:
         verbose_name = _("census record")
         verbose_name_plural = _("census records")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:8]}…"

@@ -18,9 +18,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
-        entry.update(
-            {key: value for key, value in record.__dict__.items() if key not in RESERVED}
-        )
+        entry.update({key: value for key, value in record.__dict__.items() if key not in RESERVED})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -85,5 +85,3 @@ class ServiceGateMiddleware:
             if not is_enabled(site, manifest.slug):
                 raise Http404(f"The service {manifest.slug} is not available on this site.")
         return self.get_response(request)
-
-

@@ -168,7 +168,9 @@ class ServiceRegistry:
                 yield manifest, target
 
     def account_items(self, user: User) -> list[tuple[ServiceManifest, list[AccountItem]]]:
-        return [(manifest, provider(user)) for manifest, provider in self.callables("account_items")]
+        return [
+            (manifest, provider(user)) for manifest, provider in self.callables("account_items")
+        ]
 
     def reset(self) -> None:
         """Forget the cached manifests (tests that change INSTALLED_APPS)."""

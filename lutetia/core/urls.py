@@ -10,7 +10,10 @@ def service_urlpatterns() -> list:
     for manifest in services.all():
         if manifest.urls:
             patterns.append(
-                path(f"{manifest.prefix}/", include((manifest.urls, manifest.slug), namespace=manifest.slug))
+                path(
+                    f"{manifest.prefix}/",
+                    include((manifest.urls, manifest.slug), namespace=manifest.slug),
+                )
             )
         for prefix, urlconf in manifest.extra_urls.items():
             patterns.append(path(f"{prefix.strip('/')}/", include(urlconf)))

@@ -87,7 +87,12 @@ class NewsPage(Page):
     summary = models.TextField(_("summary"), max_length=400)
     body = StreamField(ContentBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["pages.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -103,7 +108,12 @@ class ServiceLandingPage(Page):
     intro = RichTextField(_("introduction"), blank=True)
     body = StreamField(ContentBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("service"), FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("service"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     class Meta:

@@ -18,7 +18,7 @@ VAR_DIR = Path(env_str("LUTETIA_VAR_DIR", str(Path.cwd() / "var")))
 
 MODE = env_str("LUTETIA_MODE", "development")
 PRODUCTION = MODE == "production"
-INSECURE_SECRET_KEY = "insecure-development-key-change-me"
+INSECURE_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 (refused in production)
 SECRET_KEY = env_str("LUTETIA_SECRET_KEY", INSECURE_SECRET_KEY)
 DEBUG = env_bool("LUTETIA_DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("LUTETIA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -117,7 +117,9 @@ DATABASE_URL = os.environ.get("LUTETIA_DATABASE_URL") or os.environ.get("DATABAS
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "lutetia.sqlite3"}}
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "lutetia.sqlite3"}
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the task worker read while the other writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -131,7 +133,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (shared by rate limits; use Redis or the database with several servers) ---
 CACHE_URL = env_str("LUTETIA_CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 elif CACHE_URL.startswith("db://"):
     CACHES = {
         "default": {
@@ -224,7 +228,9 @@ DEFAULT_FROM_EMAIL = env_str("LUTETIA_DEFAULT_FROM_EMAIL", "Lutetia <ne-pas-repo
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background tasks -----------------------------------------------------
-TASKS = {"default": {"BACKEND": env_str("LUTETIA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {
+    "default": {"BACKEND": env_str("LUTETIA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
+}
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("LUTETIA_SITE_NAME", "Lutetia")

@@ -22,10 +22,11 @@ def test_hooks_register_temporarily():
 
 
 @pytest.mark.django_db
-def test_service_can_be_switched_off_per_site(agent):
+def test_service_can_be_switched_off_per_site(agent, django_capture_on_commit_callbacks):
     site = Site.objects.get(is_default_site=True)
     assert "contact" in enabled_services(site)
-    set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
     assert "contact" not in enabled_services(site)
 
 

@@ -10,7 +10,9 @@ class ApiKey(models.Model):
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
     rate_limit_per_minute = models.PositiveIntegerField(
-        _("rate limit per minute"), null=True, blank=True,
+        _("rate limit per minute"),
+        null=True,
+        blank=True,
         help_text=_("Leave empty for the platform default."),
     )
     created_by = models.ForeignKey(

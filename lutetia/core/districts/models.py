@@ -7,7 +7,9 @@ class District(models.Model):
 
     code = models.CharField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    geometry = models.JSONField(_("geometry"), help_text=_("A GeoJSON Polygon or MultiPolygon (WGS84)."))
+    geometry = models.JSONField(
+        _("geometry"), help_text=_("A GeoJSON Polygon or MultiPolygon (WGS84).")
+    )
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
