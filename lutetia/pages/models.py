@@ -1,17 +1,25 @@
 """Page types and per-site settings of the public sites."""
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
+
+from lutetia.core.activation import enabled_services, is_enabled
+from lutetia.core.registry import services
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4e89."))
 
@@ -49,7 +57,13 @@ class HomePage(Page):
         context["latest_news"] = (
             NewsPage.objects.live().public().descendant_of(self).order_by("-date")[:3]
         )
-        context["service_landings"] = ServiceLandingPage.objects.live().public().child_of(self)
+        site = Site.find_for_request(request)
+        context["service_landings"] = (
+            ServiceLandingPage.objects.live()
+            .public()
+            .child_of(self)
+            .filter(service__in=enabled_services(site))
+        )
         return context
 
 
@@ -74,8 +88,6 @@ class NewsIndexPage(Page):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
         context = super().get_context(request, *args, **kwargs)
         news = NewsPage.objects.live().public().child_of(self).order_by("-date", "-pk")
         context["news_page"] = Paginator(news, 10).get_page(request.GET.get("page"))
@@ -101,8 +113,22 @@ class NewsPage(Page):
         verbose_name = _("news item")
 
 
+def service_choices() -> list[tuple[str, str]]:
+    return [(manifest.slug, manifest.localized_name) for manifest in services.all()]
+
+
+class ServiceLandingPageForm(WagtailAdminPageForm):
+    """Offers the registered services as a list instead of a free slug."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].widget = forms.Select(
+            choices=[("", "---------"), *service_choices()]
+        )
+
+
 class ServiceLandingPage(Page):
-    """Presents one registered service; hidden where the service is switched off."""
+    """Presents one registered service; answers 404 where the service is switched off."""
 
     service = models.SlugField(_("service"), max_length=50)
     intro = RichTextField(_("introduction"), blank=True)
@@ -115,9 +141,24 @@ class ServiceLandingPage(Page):
         FieldPanel("body"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
+    base_form_class = ServiceLandingPageForm
 
     class Meta:
         verbose_name = _("service landing")
+
+    def clean(self):
+        super().clean()
+        if self.service not in services:
+            raise ValidationError({"service": _("Choose one of the installed services.")})
+
+    @property
+    def manifest(self):
+        return services.get(self.service) if self.service in services else None
+
+    def serve(self, request, *args, **kwargs):
+        if not is_enabled(Site.find_for_request(request), self.service):
+            raise Http404(f"The service {self.service} is not available on this site.")
+        return super().serve(request, *args, **kwargs)
 
 
 @register_setting(icon="image")
