@@ -1,0 +1,230 @@
+"""The contact service in the back office: the requests inbox and topic management.
+
+Both listings are scoped to the staff member's departments; every write goes through
+``actions.py`` (which checks the department again and writes the audit entry).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from lutetia.core.models import Department
+from lutetia.core.permissions import (
+    department_ids,
+    is_city_administrator,
+    may_act_on,
+    may_manage,
+    scope_to_departments,
+)
+from lutetia.services.contact import actions, selectors
+from lutetia.services.contact.forms import ReassignForm, StaffReplyForm, StatusForm
+from lutetia.services.contact.models import ContactRequest, Topic
+
+
+class ContactRequestIndexView(generic.IndexView):
+    """The inbox: only the departments' requests; filters are applied by the selector."""
+
+    def get_base_queryset(self):
+        values = self.filters.form.cleaned_data if self.is_filtering else {}
+        return selectors.requests_for_staff(self.request.user, values)
+
+    def filter_queryset(self, queryset):
+        return queryset  # already filtered in get_base_queryset
+
+
+class ContactRequestDetailView(WagtailAdminTemplateMixin, TemplateView):
+    """One request: the whole conversation, a reply form, status and routing."""
+
+    template_name = "contact/admin/detail.html"
+    header_icon = "mail"
+    index_url_name = None
+    FORMS = {"reply": StaffReplyForm, "status": StatusForm, "reassign": ReassignForm}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(
+            ContactRequest.objects.select_related("topic", "department", "requester"),
+            pk=kwargs["pk"],
+        )
+        if not may_act_on(request.user, self.object, permission="contact.view_contactrequest"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return self.object.reference
+
+    def get_page_subtitle(self):
+        return self.object.subject
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse(self.index_url_name), "label": _("Contact requests")},
+            {"url": "", "label": self.object.reference},
+        ]
+
+    @cached_property
+    def may_reassign(self) -> bool:
+        return may_manage(self.request.user, self.object)
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("form")
+        if name not in self.FORMS or (name == "reassign" and not self.may_reassign):
+            raise PermissionDenied
+        form = self.FORMS[name](request.POST, prefix=name)
+        if form.is_valid():
+            try:
+                getattr(self, f"_{name}")(form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("reply_form", StaffReplyForm(prefix="reply"))
+        context.setdefault(
+            "status_form", StatusForm(prefix="status", initial={"status": self.object.status})
+        )
+        if self.may_reassign:
+            context.setdefault(
+                "reassign_form",
+                ReassignForm(prefix="reassign", initial={"department": self.object.department}),
+            )
+        context["contact_request"] = self.object
+        context["conversation"] = selectors.conversation(self.object, include_internal=True)
+        return context
+
+    def _reply(self, data):
+        actions.reply(
+            request=self.object,
+            acting_user=self.request.user,
+            body=data["body"],
+            internal=data["internal"],
+        )
+
+    def _status(self, data):
+        actions.change_status(
+            request=self.object, status=data["status"], acting_user=self.request.user
+        )
+
+    def _reassign(self, data):
+        actions.reassign(
+            request=self.object, department=data["department"], acting_user=self.request.user
+        )
+
+
+class ContactRequestViewSet(ModelViewSet):
+    model = ContactRequest
+    name = "contact_requests"
+    url_prefix = "contact/requests"
+    icon = "mail"
+    menu_label = gettext_lazy("Contact requests")
+    index_view_class = ContactRequestIndexView
+    list_display = [
+        "reference",
+        "subject",
+        Column("topic", label=gettext_lazy("Topic")),
+        Column("department", label=gettext_lazy("Department")),
+        "status",
+        DateColumn("created_at", label=gettext_lazy("Received")),
+    ]
+    list_filter = ["status", "topic", "department"]
+    search_fields = ["reference"]
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        # The inbox only reads: requests arrive from residents, never from the back office.
+        return super().get_common_view_kwargs(add_url_name=None, delete_url_name=None, **kwargs)
+
+    @property
+    def edit_view(self):
+        return self.construct_view(ContactRequestDetailView)
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("<int:pk>/", self.edit_view, name="edit"),
+        ]
+
+
+class TopicForm(WagtailAdminModelForm):
+    """Managers may only route topics to the departments they manage."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is not None and not is_city_administrator(for_user):
+            self.fields["department"].queryset = Department.objects.filter(
+                pk__in=department_ids(for_user)
+            )
+
+
+class TopicPermissionMixin:
+    def get_object(self, queryset=None):
+        topic = super().get_object(queryset)
+        if not may_manage(self.request.user, topic):
+            raise PermissionDenied
+        return topic
+
+
+class TopicIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return scope_to_departments(self.request.user, Topic.objects.select_related("department"))
+
+
+class TopicCreateView(generic.CreateView):
+    def save_instance(self):
+        return actions.save_topic(topic=self.form.instance, acting_user=self.request.user)
+
+
+class TopicEditView(TopicPermissionMixin, generic.EditView):
+    def save_instance(self):
+        return actions.save_topic(topic=self.form.instance, acting_user=self.request.user)
+
+
+class TopicDeleteView(TopicPermissionMixin, generic.DeleteView):
+    def delete_action(self):
+        actions.delete_topic(topic=self.object, acting_user=self.request.user)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.edit_url_name, self.object.pk)
+
+
+class TopicViewSet(ModelViewSet):
+    model = Topic
+    name = "contact_topics"
+    url_prefix = "contact/topics"
+    icon = "tag"
+    menu_label = gettext_lazy("Contact topics")
+    edit_handler = ObjectList(
+        [FieldPanel(name) for name in ("name_fr", "name_en", "department", "is_active", "order")],
+        base_form_class=TopicForm,
+    )
+    list_display = ["name_fr", "name_en", "department", "is_active", "order"]
+    list_filter = ["department", "is_active"]
+    index_view_class = TopicIndexView
+    add_view_class = TopicCreateView
+    edit_view_class = TopicEditView
+    delete_view_class = TopicDeleteView
+    copy_view_enabled = False
+
+
+contact_request_viewset = ContactRequestViewSet()
+topic_viewset = TopicViewSet()
