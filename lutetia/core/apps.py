@@ -11,4 +11,4 @@ class CoreConfig(AppConfig):
         from lutetia.core import roles
 
         # Setup, not business logic: keep the role groups in step with the permissions.
-        post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self)
+        post_migrate.connect(roles.sync_role_groups_after_migrate)

@@ -4,6 +4,7 @@ Each role's group holds the permissions the core grants it plus those every serv
 declares in its manifest (``role_permissions``). Higher roles include lower ones.
 """
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -96,8 +97,12 @@ def _grant_page_editing(group: Group) -> None:
             GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
 
 
-def sync_role_groups_after_migrate(**kwargs) -> None:
-    sync_role_groups()
+def sync_role_groups_after_migrate(app_config, **kwargs) -> None:
+    # post_migrate is sent once per app: wait for the last one, when every permission
+    # (the services' included) has been created.
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if app_config is with_models[-1]:
+        sync_role_groups()
 
 
 def role_of(user) -> Role | None:
