@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "lutetia.accounts"
     label = "accounts"
     verbose_name = "Mon Compte"
+
+    def ready(self):
+        from lutetia.accounts import signals  # noqa: F401 (connects the receivers)

@@ -183,6 +183,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"APPS": json.loads(env_str("LUTETIA_OIDC_PROVIDERS", "[]"))},
 }
+# Key of the census digests; defaults to SECRET_KEY. Set it so rotating SECRET_KEY keeps
+# the imported census valid.
+LUTETIA_CENSUS_KEY = env_str("LUTETIA_CENSUS_KEY", "")
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "fr"
