@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lutetia.core.api.middleware.ApiMiddleware",
     "lutetia.core.middleware.ServiceGateMiddleware",
 ]
 
@@ -266,6 +267,8 @@ if PRODUCTION:
 # Requests per minute; a key's own limit, when set, wins over the default.
 LUTETIA_API_RATE_LIMIT_PER_IP = int(env_str("LUTETIA_API_RATE_LIMIT_PER_IP", "120"))
 LUTETIA_API_RATE_LIMIT_PER_KEY = int(env_str("LUTETIA_API_RATE_LIMIT_PER_KEY", "600"))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed for client IPs.
+LUTETIA_TRUSTED_PROXIES = env_list("LUTETIA_TRUSTED_PROXIES", [])
 
 # --- Uploads --------------------------------------------------------------
 LUTETIA_UPLOAD_MAX_IMAGE_BYTES = 10 * 1024 * 1024
