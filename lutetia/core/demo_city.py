@@ -251,9 +251,9 @@ def _load_sites():
         _load_pages(home, spec)
         _theme(site, spec)
         if not home.has_translation(english):
-            home.copy_for_translation(
-                english, copy_parents=False, alias=False
-            ).save_revision().publish()
+            translated = home.copy_for_translation(english)
+            translated.title, translated.intro = spec.title_en, f"<p>{spec.tagline_en}.</p>"
+            translated.save_revision().publish()
         sites[spec.key], home_pages[spec.key] = site, home
     _remove_wagtail_welcome_page()
     return sites, home_pages
