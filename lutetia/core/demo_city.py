@@ -31,7 +31,7 @@ from lutetia.pages.models import (
     StandardPage,
 )
 
-DEMO_PASSWORD = "demo-lutetia-2026"
+DEMO_PASSWORD = "demo-lutetia-2026"  # noqa: S105 (printed by `lutetia demo`)
 DEMO_DOMAIN = "paris.example"
 PARIS_GEOJSON = Path(__file__).parent / "districts" / "data" / "paris-arrondissements.geojson"
 
@@ -109,7 +109,8 @@ STANDARD_PAGES = [
     (
         "Accessibilité",
         "accessibilite",
-        "Lutetia vise la conformité au RGAA et aux WCAG 2.1 niveau AA. Signalez-nous toute difficulté.",
+        "Lutetia vise la conformité au RGAA et aux WCAG 2.1 niveau AA. "
+        "Signalez-nous toute difficulté.",
     ),
     (
         "Mentions légales",
@@ -169,7 +170,7 @@ def load_demo_city() -> tuple[DemoContext, list[DemoLogin]]:
         sites=sites,
         home_pages=home_pages,
     )
-    for manifest, loader in services.callables("demo_loader"):
+    for _manifest, loader in services.callables("demo_loader"):
         loader(context)
     return context, logins
 
@@ -307,7 +308,9 @@ def _theme(site, spec: SiteSpec) -> None:
     navigation, _ = SiteNavigation.objects.update_or_create(
         site=site,
         defaults={
-            "footer_text": "Démonstration de Lutetia — données des arrondissements : Ville de Paris (ODbL).",
+            "footer_text": (
+                "Démonstration de Lutetia — données des arrondissements : Ville de Paris (ODbL)."
+            ),
         },
     )
     if not navigation.menu_items.exists():
