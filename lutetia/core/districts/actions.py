@@ -92,7 +92,7 @@ def update_district(*, district: District, acting_user, **fields) -> District:
     if unknown:
         raise TypeError(f"update_district() cannot change: {', '.join(sorted(unknown))}")
     if "parent" in fields:
-        _check_parent(district, fields["parent"])
+        check_parent(district, fields["parent"])
     before = audit.snapshot(district, list(fields))
     for name, value in fields.items():
         setattr(district, name, value)
@@ -193,14 +193,12 @@ def _parent(parent_code: str | None, rows: list[_Row]) -> District | None:
     return parent
 
 
-def _check_parent(district: District, parent: District | None) -> None:
+def check_parent(district: District, parent: District | None) -> None:
     """Refuse a parent that is the district itself or one of its descendants."""
     ancestor = parent
     while ancestor is not None:
         if ancestor.pk == district.pk:
-            raise ValidationError(
-                {"parent": _("A district cannot be inside itself or one of its parts.")}
-            )
+            raise ValidationError(_("A district cannot be inside itself or one of its parts."))
         ancestor = ancestor.parent
 
 
