@@ -16,7 +16,7 @@ ESSAI = ServiceManifest(
     urls="tests.pages.service_urls",
     admin_menu=(
         MenuEntry(
-            label={"fr": "Demandes d'essai", "en": "Trial requests"},
+            label={"fr": "Registre des essais", "en": "Trial register"},
             url_name="essai:index",
             permission="core.view_department",
         ),
@@ -24,12 +24,16 @@ ESSAI = ServiceManifest(
 )
 
 
-@pytest.fixture
-def essai_service(settings, monkeypatch):
-    """Register the stand-in service (and mount its URLs) for one test."""
+def register_essai(settings, monkeypatch) -> ServiceManifest:
+    """Register the stand-in service and mount its URLs (undone after the test)."""
     settings.ROOT_URLCONF = "tests.pages.urls"
     monkeypatch.setitem(services.__dict__, "_manifests", {**services._manifests, "essai": ESSAI})
     return ESSAI
+
+
+@pytest.fixture
+def essai_service(settings, monkeypatch):
+    return register_essai(settings, monkeypatch)
 
 
 @pytest.fixture
