@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 
 from lutetia.core.districts.actions import import_districts
+from lutetia.core.notifications.models import Notification
+from lutetia.services.contact.actions import submit_request
+from lutetia.services.contact.models import Topic
 
 GEOJSON = (
     Path(__file__).resolve().parents[2]
@@ -30,3 +33,20 @@ def districts(db, django_capture_on_commit_callbacks):
 def logged_in(client, resident):
     client.force_login(resident)
     return client
+
+
+def notify(user, subject):
+    return Notification.objects.create(recipient=user, kind="test", subject=subject, body="…")
+
+
+@pytest.fixture
+def contact_request(resident, department):
+    topic = Topic.objects.create(name_fr="Propreté", name_en="Cleanliness", department=department)
+    return submit_request(
+        acting_user=resident,
+        topic=topic,
+        subject="Dépôt sauvage rue de Rivoli",
+        message="Des encombrants depuis lundi.",
+        contact_name="Camille",
+        contact_email=resident.email,
+    )
