@@ -79,6 +79,9 @@ def test_agent_replies_and_changes_status_from_the_detail_page(client, agent, su
     response = client.post(url, {"form": "reply", "reply-body": "C'est fait."})
     assert response.status_code == 302
     assert request.messages.get().body == "C'est fait."
+    client.post(url, {"form": "reply", "reply-body": "Vu sur place.", "reply-internal": "on"})
+    assert request.messages.get(is_internal=True).body == "Vu sur place."
+    assert "Vu sur place." in client.get(url).content.decode()
     client.post(url, {"form": "status", "status-status": "closed"})
     request.refresh_from_db()
     assert request.status == ContactRequest.Status.CLOSED
