@@ -22,6 +22,19 @@ from lutetia.core.activation import enabled_services, is_enabled
 from lutetia.core.registry import services
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour such as #1d4e89."))
+WHITE = "#ffffff"
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 class ContentBlock(blocks.StreamBlock):
@@ -191,6 +204,26 @@ class SiteTheme(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("site theme")
+
+    def clean(self):
+        """Keep text readable (WCAG AA): 4.5:1 for text on the primary colour and links."""
+        super().clean()
+        colours = [self.primary_colour, self.primary_text_colour, self.accent_colour]
+        if not all(hex_colour.regex.match(colour or "") for colour in colours):
+            return  # the field validators report the malformed colour
+        errors = {}
+        if contrast_ratio(self.primary_colour, self.primary_text_colour) < 4.5:
+            errors["primary_text_colour"] = _(
+                "Text on the primary colour needs a contrast of at least 4.5:1."
+            )
+        if contrast_ratio(self.primary_colour, WHITE) < 4.5:
+            errors["primary_colour"] = _(
+                "Links use the primary colour on white: it needs a contrast of at least 4.5:1."
+            )
+        if contrast_ratio(self.accent_colour, WHITE) < 3:
+            errors["accent_colour"] = _("The accent colour needs a contrast of at least 3:1.")
+        if errors:
+            raise ValidationError(errors)
 
 
 @register_setting(icon="list-ul")

@@ -8,7 +8,13 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.rich_text import RichText
 
-from lutetia.pages.models import NewsIndexPage, NewsPage, ServiceLandingPage
+from lutetia.pages.models import (
+    NewsIndexPage,
+    NewsPage,
+    ServiceLandingPage,
+    SiteTheme,
+    contrast_ratio,
+)
 from tests.pages.conftest import CITY_HOST, add_standard_page
 
 LANDMARKS = ('<header class="site-header">', "<nav ", '<main id="main"', "<footer ")
@@ -129,3 +135,16 @@ def test_500_template_renders_without_request_or_database():
 
     html = get_template("500.html").render()
     assert "<main" in html and "lutetia.css" in html
+
+
+def test_site_theme_refuses_unreadable_colours(city):
+    site, _ = city
+    theme = SiteTheme.for_site(site)
+    theme.primary_colour, theme.primary_text_colour = "#ffdd00", "#ffffff"
+    with pytest.raises(ValidationError) as error:
+        theme.full_clean()
+    assert {"primary_colour", "primary_text_colour"} <= set(error.value.message_dict)
+
+    theme.primary_colour = "#1d4e89"
+    theme.full_clean()
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21)
