@@ -144,6 +144,7 @@ class ContactRequestViewSet(ModelViewSet):
     list_filter = ["status", "topic", "department"]
     search_fields = ["reference"]
     copy_view_enabled = False
+    add_to_reference_index = False  # nothing links to a request: skip the index task per save
 
     def get_common_view_kwargs(self, **kwargs):
         # The inbox only reads: requests arrive from residents, never from the back office.
@@ -224,6 +225,7 @@ class TopicViewSet(ModelViewSet):
     edit_view_class = TopicEditView
     delete_view_class = TopicDeleteView
     copy_view_enabled = False
+    add_to_reference_index = False
 
 
 contact_request_viewset = ContactRequestViewSet()
