@@ -8,6 +8,7 @@ Open311) call ``problem()`` directly so clients see the same shape everywhere.
 
 import json
 import logging
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -24,9 +25,6 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 class RateLimited(Throttled):
     """Too many requests; ``wait`` is the number of seconds until the window reopens."""
-
-    def __init__(self, wait: int) -> None:
-        super().__init__(wait=wait)
 
 
 def problem(status: int, title: str | None = None, detail: str = "", **extra) -> HttpResponse:
@@ -47,7 +45,7 @@ def problem(status: int, title: str | None = None, detail: str = "", **extra) ->
 def rate_limited(exc: Throttled) -> HttpResponse:
     response = problem(429, detail=_("Too many requests. Try again later."))
     if exc.wait is not None:
-        response["Retry-After"] = str(max(1, round(exc.wait)))
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
     return response
 
 
