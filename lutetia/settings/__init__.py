@@ -213,6 +213,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves straight from the apps' static folders (no collectstatic).
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -284,5 +287,7 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": env_str("LUTETIA_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Wagtail logs every page edit at INFO; the audit trail in the database already has them.
+        "wagtail": {"level": env_str("LUTETIA_WAGTAIL_LOG_LEVEL", "WARNING")},
     },
 }
