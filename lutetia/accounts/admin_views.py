@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext
@@ -11,8 +11,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lutetia.accounts import actions, selectors
-from lutetia.accounts.forms import ResidentSearchForm
-from lutetia.accounts.models import User, VerificationLevel
+from lutetia.accounts.forms import CounterVerificationForm, ResidentSearchForm
+from lutetia.accounts.models import VerificationLevel
 
 VERIFY_PERMISSION = "accounts.verify_resident"
 
@@ -42,7 +42,11 @@ class CounterVerificationView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        resident = get_object_or_404(User, pk=request.POST.get("user", ""), deleted_at__isnull=True)
+        form = CounterVerificationForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, gettext("This account does not exist."))
+            return redirect("lutetia_verify_resident")
+        resident = form.cleaned_data["user"]
         actions.verify_resident_at_counter(user=resident, acting_user=request.user)
         messages.success(
             request,

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from lutetia.accounts.models import User
 from lutetia.core.districts.models import District
 
 
@@ -123,3 +124,7 @@ class DeleteAccountForm(forms.Form):
 
 class ResidentSearchForm(forms.Form):
     email = forms.EmailField(label=_("Resident's e-mail address"))
+
+
+class CounterVerificationForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.filter(deleted_at__isnull=True))

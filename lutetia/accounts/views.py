@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -81,11 +80,11 @@ def verification(request):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Your account is now verified as a resident."))
-            return redirect(_next_url(request))
+            return redirect(_next_url(request) or "accounts:dashboard")
     return render(
         request,
         "accounts/verification.html",
-        {"form": form, "levels": VerificationLevel, "next": request.GET.get("next", "")},
+        {"form": form, "levels": VerificationLevel, "next": _next_url(request)},
     )
 
 
@@ -133,11 +132,11 @@ def delete_account(request):
     return render(request, "accounts/delete_account.html", {"form": form})
 
 
-def _next_url(request) -> str:
-    """The page that sent the resident here, when it is one of ours."""
+def _next_url(request) -> str | None:
+    """The page that sent the resident here (see level_required), when it is one of ours."""
     target = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse("accounts:dashboard")
+    return None

@@ -87,6 +87,7 @@ def test_verification_page_shows_a_mismatch_and_ignores_outside_next(logged_in, 
     response = logged_in.post(url, {"identifier": "WRONG", "birth_date": "1985-03-14"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+    assert 'href="https://evil.example/"' not in response.content.decode()
     response = logged_in.post(url, {"identifier": "AB123456", "birth_date": "1985-03-14"})
     assert response["Location"] == reverse("accounts:dashboard")
 
@@ -152,3 +153,10 @@ class _Messages:
 
     def add(self, level, message, extra_tags=""):
         self.stored.append(message)
+
+
+def test_counter_admin_view_rejects_an_unknown_account(client, department):
+    client.force_login(create_staff(department, Role.ADMINISTRATOR))
+    response = client.post(reverse("lutetia_verify_resident"), {"user": "not-an-id"})
+    assert response.status_code == 302
+    assert not ModelLogEntry.objects.filter(action="lutetia.account.resident_verified").exists()
