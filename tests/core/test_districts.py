@@ -382,6 +382,16 @@ def administrator(department):
     return create_staff(department, Role.ADMINISTRATOR)
 
 
+def test_districts_are_in_the_city_menu_of_an_administrator_only(client, administrator, agent):
+    client.force_login(administrator)
+    admin_home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "City" in admin_home and reverse("districts:index") in admin_home
+    client.force_login(agent)
+    assert (
+        reverse("districts:index") not in client.get(reverse("wagtailadmin_home")).content.decode()
+    )
+
+
 def test_an_administrator_lists_and_searches_districts(client, paris, administrator):
     client.force_login(administrator)
     response = client.get(reverse("districts:index"))

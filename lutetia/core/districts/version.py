@@ -4,7 +4,9 @@ Each process keeps derived data (the lookup tree, the GeoJSON) built for one
 version; the actions replace the token after each committed change, so every app
 server sees the difference on its next read and rebuilds. The token is random
 rather than a counter so that a cleared or evicted cache can never bring back a
-value some process already built for.
+value some process already built for. (Tests that change districts run the
+actions inside ``django_capture_on_commit_callbacks(execute=True)`` so the bump
+happens.)
 """
 
 import uuid
