@@ -10,6 +10,7 @@ PASS/MISS; the exit status is non-zero only when the harness itself fails.
 import argparse
 import importlib
 import multiprocessing
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -64,22 +65,25 @@ def measure_all(base_url: str, cases: list[tuple[str, Case]], args) -> list[Row]
         status = server.status(base_url + case.path)
         if status != 200:
             raise server.HarnessError(f"{case.path} answers {status}, not 200")
-        load.measure(base_url + case.path, connections=args.connections, duration=WARM_UP_S)
+        measure(base_url, case.path, args.connections, WARM_UP_S)
     rounds: dict[str, list[load.Measurement]] = {case.path: [] for _, case in cases}
     for round_number in range(1, args.rounds + 1):
         for _, case in cases:
             log(f"round {round_number}/{args.rounds}: {case.path}")
-            rounds[case.path].append(
-                load.measure(
-                    base_url + case.path, connections=args.connections, duration=args.duration
-                )
-            )
+            rounds[case.path].append(measure(base_url, case.path, args.connections, args.duration))
     ceiling = Row("baseline", CEILING, rounds[CEILING.path], 0).requests_per_s
     return [Row(name, case, rounds[case.path], ceiling) for name, case in cases]
 
 
+def measure(base_url: str, path: str, connections: int, duration: float) -> load.Measurement:
+    measurement = load.measure(base_url + path, connections=connections, duration=duration)
+    server.wait_until_idle(base_url)
+    return measurement
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    load_before = os.getloadavg()[0]
     modules = {
         name: importlib.import_module(BENCHMARKS[name]) for name in args.only or sorted(BENCHMARKS)
     }
@@ -102,7 +106,8 @@ def main(argv: list[str]) -> int:
         f"\n{args.connections} concurrent clients, {args.duration:g} s per measurement, "
         f"median of {args.rounds} rounds; gunicorn {args.workers} worker(s) x {args.threads} "
         f"thread(s); load: {load.tool()}; {multiprocessing.cpu_count()} CPUs shared by "
-        "server and load generator; PostgreSQL, LUTETIA_MODE=production.\n"
+        f"server and load generator (1-min load average before the run: {load_before:.1f}); "
+        "PostgreSQL, LUTETIA_MODE=production.\n"
     )
     print(table(rows))
     return 0

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 STARTUP_TIMEOUT_S = 60
+SETTLE_TIMEOUT_S = 60
+IDLE_RESPONSE_S = 0.1
 
 
 class HarnessError(RuntimeError):
@@ -118,6 +120,21 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path
             pass
         time.sleep(0.3)
     raise HarnessError(f"gunicorn did not answer /healthz in {STARTUP_TIMEOUT_S}s")
+
+
+def wait_until_idle(base_url: str) -> None:
+    """Let the server drain the requests a load run left queued, so they do not slow the next.
+
+    A slow page leaves accepted connections behind when wrk stops; the next
+    measurement would otherwise pay for them.
+    """
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        status(base_url + "/bench/constant")
+        if time.monotonic() - started < IDLE_RESPONSE_S:
+            return
+    print(f"warning: server still busy after {SETTLE_TIMEOUT_S}s", file=sys.stderr)
 
 
 def status(url: str) -> int:
