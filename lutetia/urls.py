@@ -7,18 +7,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lutetia.core.api.urls import api
 from lutetia.core.health import healthz
-from lutetia.core.urls import service_urlpatterns
+from lutetia.core.urls import service_page_urlpatterns, service_standard_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", api.urls),
-    path("accounts/", include("allauth.urls")),
-    path("mon-compte/", include("lutetia.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("lutetia.pages.urls")),
-    *service_urlpatterns(),
+    *service_standard_urlpatterns(),
 ]
 
 if settings.DEBUG:
@@ -26,4 +23,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+# Public pages in French at /… and in English at /en/…; Wagtail's catch-all comes last.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("mon-compte/", include("lutetia.accounts.urls")),
+    path("", include("lutetia.pages.urls")),
+    *service_page_urlpatterns(),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

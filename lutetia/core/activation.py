@@ -29,10 +29,10 @@ def set_service_enabled(*, site, slug: str, enabled: bool, acting_user) -> Servi
     """Switch a service on or off for a site, with an audit entry."""
     if slug not in services:
         raise ValueError(f"Unknown service {slug!r}.")
-    setting, _ = ServiceSetting.objects.select_for_update().get_or_create(
+    setting, created = ServiceSetting.objects.select_for_update().get_or_create(
         site=site, service=slug, defaults={"enabled": enabled}
     )
-    before = setting.enabled
+    before = services.get(slug).enabled_by_default if created else setting.enabled
     setting.enabled = enabled
     setting.save(update_fields=["enabled"])
     audit.log(

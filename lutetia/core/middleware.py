@@ -4,6 +4,7 @@ import contextvars
 import uuid
 
 from django.http import Http404
+from django.utils.translation import get_language_from_path
 from wagtail.models import Site
 
 from lutetia.core.activation import is_enabled
@@ -79,9 +80,14 @@ class ServiceGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        manifest = services.service_for_path(request.path_info)
+        manifest = services.service_for_path(_without_language_prefix(request.path_info))
         if manifest is not None:
             site = Site.find_for_request(request)
             if not is_enabled(site, manifest.slug):
                 raise Http404(f"The service {manifest.slug} is not available on this site.")
         return self.get_response(request)
+
+
+def _without_language_prefix(path: str) -> str:
+    language = get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language else path

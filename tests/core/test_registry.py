@@ -38,3 +38,32 @@ def test_manifest_name_follows_language():
         assert services.get("contact").localized_name == "Contact the city"
     with translation.override("fr"):
         assert services.get("contact").localized_name == "Contacter la mairie"
+
+
+@pytest.mark.django_db
+def test_switching_a_service_audits_its_previous_state(agent, django_capture_on_commit_callbacks):
+    from wagtail.models import ModelLogEntry
+
+    site = Site.objects.get(is_default_site=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
+    entry = ModelLogEntry.objects.get(action="lutetia.service_toggled")
+    assert entry.data["before"] is True
+    assert entry.data["after"] is False
+    assert entry.user_id == agent.pk
+
+
+@pytest.mark.django_db
+def test_service_pages_exist_in_both_languages_and_are_gated_in_both(
+    client, agent, django_capture_on_commit_callbacks
+):
+    french = client.get("/contact/")
+    english = client.get("/en/contact/")
+    assert french.status_code == english.status_code == 200
+    assert french["Content-Language"] == "fr"
+    assert english["Content-Language"] == "en"
+    site = Site.objects.get(is_default_site=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
+    assert client.get("/contact/").status_code == 404
+    assert client.get("/en/contact/").status_code == 404
