@@ -38,9 +38,11 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# Compile the French and English interface strings (needs GNU gettext's msgfmt).
+# Regenerate the French catalogue (lutetia/locale/fr) from the wrapped English strings, then compile
+# it (needs GNU gettext's msgfmt). Translate new or fuzzy entries in the .po and commit the .po and .mo.
 messages: install
-	cd lutetia && ../$(BIN)/lutetia makemessages -l fr -l en --ignore "*/migrations/*" && ../$(BIN)/lutetia compilemessages
+	cd lutetia && ../$(BIN)/lutetia makemessages -l fr --no-obsolete --add-location=file \
+		--ignore "*/migrations/*" --ignore "*/static/*" && ../$(BIN)/lutetia compilemessages -l fr
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
