@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.urls import LocalePrefixPattern
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
@@ -109,6 +110,13 @@ class ServiceManifest:
     @property
     def prefix(self) -> str:
         return (self.url_prefix if self.url_prefix is not None else self.slug).strip("/")
+
+    @property
+    def url(self) -> str:
+        """The service's public home in the current language (``/en/…`` in English)."""
+        return (
+            f"/{LocalePrefixPattern(prefix_default_language=False).language_prefix}{self.prefix}/"
+        )
 
     def path_prefixes(self) -> tuple[str, ...]:
         """Every URL path that belongs to this service (used to gate it per site)."""

@@ -67,3 +67,12 @@ def test_service_pages_exist_in_both_languages_and_are_gated_in_both(
         set_service_enabled(site=site, slug="contact", enabled=False, acting_user=agent)
     assert client.get("/contact/").status_code == 404
     assert client.get("/en/contact/").status_code == 404
+
+
+def test_service_url_follows_the_language():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert services.get("contact").url == "/contact/"
+    with translation.override("en"):
+        assert services.get("contact").url == "/en/contact/"
