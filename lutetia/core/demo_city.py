@@ -223,9 +223,10 @@ def _grant(user, department, role) -> None:
 
 
 def _load_sites():
-    root = Page.get_first_root_node()
     french = Locale.objects.get_or_create(language_code="fr")[0]
     english = Locale.objects.get_or_create(language_code="en")[0]
+    # Wagtail's migrations create the tree's root; a flushed database has none.
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root", locale=french)
     sites, home_pages = {}, {}
     for spec in SITES:
         home = HomePage.objects.filter(slug=spec.slug, locale=french).first()
