@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.factories import DepartmentFactory, UserFactory, create_staff
 
@@ -12,6 +13,24 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    # A request takes its language from its URL (French unless /en/) and leaves it active; code
+    # called directly (actions, tasks) speaks the English msgids, whatever ran before.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to an /en/ page leaves English active in this thread; start each test in French.
+    from django.utils import translation
+
+    translation.activate("fr")
+    yield
+    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)
