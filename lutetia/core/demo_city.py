@@ -274,7 +274,7 @@ def _load_pages(home, spec: SiteSpec) -> None:
         )
     for title, slug, intro in STANDARD_PAGES:
         _child(home, StandardPage, slug, title=title, intro=intro, show_in_menus=False)
-    for manifest in services.all():
+    for manifest in (m for m in services.all() if m.urls):
         _child(
             home,
             ServiceLandingPage,

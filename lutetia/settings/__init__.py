@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "lutetia.core.api",
     "lutetia.accounts",
     "lutetia.pages",
-    *env_list("LUTETIA_SERVICES", ["lutetia.services.contact"]),
+    *env_list("LUTETIA_SERVICES", ["lutetia.services.contact", "lutetia.services.budget"]),
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
