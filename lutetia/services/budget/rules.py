@@ -150,6 +150,8 @@ def _first_blocker(
     projects: Mapping[str, int], selected: Sequence[str], budget: int, project: str
 ) -> str | None:
     """The first selected project after which ``project`` no longer fitted."""
+    if projects[project] > budget:
+        return None
     left = budget
     for winner in selected:
         left -= projects[winner]
@@ -224,14 +226,10 @@ def _add1(
 def _greedy_completion(
     election: _Election, selected: list[str], budget: int, explanations: dict[str, Explanation]
 ) -> Outcome:
+    """Spend what MES left by approvals, greedily; added projects are explained by score."""
     completed = greedy_by_score(election.costs, election.approvals, budget, already=selected)
     for project in completed.selected[len(selected) :]:
         explanations[project] = Explanation(project, True, election.approvals[project])
-    for project, explanation in explanations.items():
-        if project not in completed.selected:
-            continue
-        if not explanation.selected:
-            explanations[project] = Explanation(project, True, explanation.score)
     return Outcome(completed.selected, completed.cost, budget, explanations)
 
 
