@@ -102,3 +102,38 @@ def table(rows: list[Row]) -> str:
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([render(HEADERS), rule, *(render(cells) for cells in lines[1:])])
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A figure a benchmark measured itself (CPU work, no HTTP), judged against its target."""
+
+    benchmark: str
+    label: str
+    figure: str
+    target: str
+    passed: bool | None  # None: for information, no target
+    comparison: str = ""
+
+
+MEASURED_HEADERS = ["benchmark", "case", "figure", "target", "comparison", "result"]
+
+
+def measured_table(rows: list[Measured]) -> str:
+    lines = [MEASURED_HEADERS] + [
+        [
+            row.benchmark,
+            row.label,
+            row.figure,
+            row.target,
+            row.comparison,
+            "-" if row.passed is None else ("PASS" if row.passed else "MISS"),
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(MEASURED_HEADERS))]
+    rendered = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    ]
+    rendered.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(rendered)

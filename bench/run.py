@@ -3,8 +3,10 @@
 Each benchmark is a module listed in BENCHMARKS. It declares ``CASES`` (a list of
 ``bench.harness.Case``) and may define ``prepare(env)`` to add data before the server
 starts (e.g. ``bench.server.manage(env, "some_command")``). Every case is compared with
-the ceiling, a bare Django view served by the same server. Targets are reported as
-PASS/MISS; the exit status is non-zero only when the harness itself fails.
+the ceiling, a bare Django view served by the same server. A CPU-only benchmark instead
+defines ``run() -> list[bench.harness.Measured]`` and times itself, without a server.
+Targets are reported as PASS/MISS; the exit status is non-zero only when the harness itself
+fails.
 """
 
 import argparse
@@ -18,9 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load, server
-from bench.harness import Case, Row, table
+from bench.harness import Case, Measured, Row, measured_table, table
 
 BENCHMARKS = {
+    "budget": "bench.budget",
     "foundation": "bench.foundation",
 }
 DATABASE_NAME = "lutetia_bench"
@@ -87,6 +90,20 @@ def main(argv: list[str]) -> int:
     modules = {
         name: importlib.import_module(BENCHMARKS[name]) for name in args.only or sorted(BENCHMARKS)
     }
+    served = {name: module for name, module in modules.items() if hasattr(module, "CASES")}
+    measured: list[Measured] = []
+    for name, module in modules.items():
+        if hasattr(module, "run"):
+            log(f"{name}: run")
+            measured.extend(module.run())
+    if measured:
+        print(f"\nCPU benchmarks ({multiprocessing.cpu_count()} CPUs, load {load_before:.1f}):\n")
+        print(measured_table(measured))
+    return run_served(served, args, load_before) if served else 0
+
+
+def run_served(modules: dict, args, load_before: float) -> int:
+    """The HTTP benchmarks: one server for all of them, the ceiling measured alongside."""
     cases = [("baseline", CEILING)] + [
         (name, case) for name, module in modules.items() for case in module.CASES
     ]
