@@ -35,9 +35,9 @@ class Explanation:
     ``score``: its approvals (points for cumulative ballots, Kraków points for ordinal
     ones). ``lost_to``: for a rejected project, the first selected project after which it
     no longer fitted (greedy) or its supporters could no longer pay for it (MES); None if
-    it never could. MES only: ``payment``, the most one supporter paid for it (selected)
-    or would have had to pay; ``supporters_money``, what its supporters held when it was
-    selected or dropped out.
+    it never could. MES only: ``payment``, the most one supporter paid for a selected
+    project (its price q); ``supporters_money``, what its supporters held together when it
+    was selected or when it became unaffordable.
     """
 
     project: str
@@ -181,11 +181,11 @@ def equal_shares(
     supporters, then lower cost, then id (``natural_key``). Projects costing nothing that
     someone approves are selected first. Stops when nothing is affordable.
 
-    ``completion``: ``"add1"`` (pabulib ``rule;equalshares/add1``, as computed by
-    equalshares.net): while the outcome leaves money for some unselected project, rerun
-    with every voter's money set to the next whole unit (``floor(budget / n) + 1``, ``+ 2``,
-    …) and keep the new outcome if it costs at most ``budget``; stop at the first one that
-    does not. ``"add1+greedy"`` then spends what is left greedily by approvals.
+    ``completion``: ``"add1"`` (pabulib ``rule;equalshares/add1``): rerun with every
+    voter's money raised to the next whole unit (``floor(budget / n) + 1``, ``+ 2``, …, i.e.
+    the virtual budget grows by n units a step) while the outcome costs at most ``budget``;
+    keep the last outcome that fits (see ``_add1``). ``"add1+greedy"`` then spends what is
+    left greedily by approvals.
     """
     if completion not in COMPLETIONS:
         raise RuleError(f"Unknown completion {completion!r}.")
@@ -207,9 +207,10 @@ def _add1(
     """Raise each voter's money one unit at a time while the outcome fits the budget.
 
     Stops at the first outcome that costs more than ``budget`` (keeping the previous one),
-    or at one selecting every approved project, since more money cannot add anything.
-    Outcomes that leave money unused do not stop the search: Wieliczka 2023's official
-    result is only reached after several exhaustive ones.
+    or at one selecting every approved project (nothing is left to add). An outcome that
+    leaves too little for any other project does not stop the search, unlike pabutools'
+    iterated MES: Wieliczka 2023's official result (per-voter money 306) is only reached
+    after such outcomes (at 302-305, 31 projects, 984,579).
     """
     costs = election.costs
     kept: Fraction | int = Fraction(budget, election.voters)
@@ -320,7 +321,8 @@ class _Election:
     def explain(self, selected: list[str], per_voter: Fraction) -> dict[str, Explanation]:
         """Each project's fate in the MES run at ``per_voter`` that produced ``selected``."""
         trace: dict[str, tuple] = {}
-        assert self.run(per_voter, trace) == selected
+        if self.run(per_voter, trace) != selected:
+            raise AssertionError("MES is deterministic: the traced run must select the same")
         explanations = {}
         for project in self.costs:
             lost_to, payment, money = trace.get(project, (None, None, None))

@@ -115,3 +115,20 @@ def test_mes_refuses_ballots_it_does_not_support():
         rules.tally({"A": 1}, ranked, 10, "approval", "greedy", "add1")
     with pytest.raises(rules.RuleError, match="Unknown completion"):
         rules.equal_shares({"A": 1}, [("A",)], 10, completion="add2")
+
+
+def test_every_project_of_wieliczka_is_explained(instance):
+    election = instance("poland_wieliczka_2023")
+    project_costs = costs(election)
+    outcome = rules.equal_shares(
+        project_costs, approval_sets(election), election.budget, completion="add1"
+    )
+    assert set(outcome.explanations) == set(project_costs)
+    for project, why in outcome.explanations.items():
+        if why.selected:
+            assert why.supporters_money >= project_costs[project]
+            assert why.payment * why.score >= project_costs[project]  # richest pay q
+        else:
+            assert why.supporters_money < project_costs[project]
+            assert why.lost_to is None or outcome.explanations[why.lost_to].selected
+    assert outcome.explanations["21"].lost_to == "6"  # 496 votes, dropped once 6 was paid
