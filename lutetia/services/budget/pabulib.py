@@ -79,8 +79,8 @@ def read(path: str | Path) -> Instance:
 def parse(lines) -> Instance:
     """Parse an iterable of lines (an open file or a list of strings)."""
     reader = csv.reader(lines, delimiter=";")
-    tables: dict[str, tuple[int, list[str], list[list[str]]]] = {}
-    current: list[list[str]] | None = None
+    tables: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
+    current: list[tuple[int, list[str]]] | None = None
     for row in reader:
         if len(row) == 1 and row[0].strip() in SECTIONS:
             name = row[0].strip()
@@ -95,36 +95,36 @@ def parse(lines) -> Instance:
             if row:
                 raise PabulibError(f"line {reader.line_num}: expected a section name (META).")
         elif row:
-            current.append(row)
+            current.append((reader.line_num, row))
     missing = [name for name in SECTIONS if name not in tables]
     if missing:
         raise PabulibError(f"missing section(s): {', '.join(missing)}.")
     meta = _meta(*tables["META"])
     projects = _projects(*tables["PROJECTS"])
-    votes = _votes(*tables["VOTES"], projects)
-    instance = Instance(meta, projects, votes)
+    return Instance(meta, projects, _votes(*tables["VOTES"], projects))
+
+
+def _meta(header_line: int, header: list[str], rows: list[tuple[int, list[str]]]) -> dict[str, str]:
+    meta = {}
+    for line, row in rows:
+        if len(row) < 2:
+            raise PabulibError(f"line {line}: META rows are key;value.")
+        meta[row[0].strip()] = row[1].strip()
     if "budget" not in meta:
         raise PabulibError("META has no budget.")
-    instance.budget  # noqa: B018 - validates it
-    if instance.vote_type not in VOTE_TYPES:
-        raise PabulibError(f"META: unknown vote_type {instance.vote_type!r}.")
-    return instance
-
-
-def _meta(header_line: int, header: list[str], rows: list[list[str]]) -> dict[str, str]:
-    meta = {}
-    for offset, row in enumerate(rows, start=header_line + 1):
-        if len(row) < 2:
-            raise PabulibError(f"line {offset}: META rows are key;value.")
-        meta[row[0].strip()] = row[1].strip()
+    _money(meta["budget"], "META: budget")
+    if meta.get("vote_type", "approval") not in VOTE_TYPES:
+        raise PabulibError(f"META: unknown vote_type {meta['vote_type']!r}.")
     return meta
 
 
-def _projects(header_line: int, header: list[str], rows: list[list[str]]) -> dict[str, Project]:
+def _projects(
+    header_line: int, header: list[str], rows: list[tuple[int, list[str]]]
+) -> dict[str, Project]:
     columns = _require(header, ("project_id", "cost"), "PROJECTS", header_line)
     id_at, cost_at = columns
     projects: dict[str, Project] = {}
-    for line, row in enumerate(rows, start=header_line + 1):
+    for line, row in rows:
         if len(row) != len(header):
             raise PabulibError(
                 f"line {line}: {len(row)} fields, the PROJECTS header has {len(header)}."
@@ -141,7 +141,10 @@ def _projects(header_line: int, header: list[str], rows: list[list[str]]) -> dic
 
 
 def _votes(
-    header_line: int, header: list[str], rows: list[list[str]], projects: dict[str, Project]
+    header_line: int,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    projects: dict[str, Project],
 ) -> list[Ballot]:
     voter_at, vote_at = _require(header, ("voter_id", "vote"), "VOTES", header_line)
     points_at = header.index("points") if "points" in header else None
@@ -149,7 +152,7 @@ def _votes(
     parsed_votes: dict[str, tuple[str, ...]] = {}  # many voters cast the same ballot
     ballots = []
     seen_voters: set[str] = set()
-    for line, row in enumerate(rows, start=header_line + 1):
+    for line, row in rows:
         if len(row) != width:
             raise PabulibError(f"line {line}: {len(row)} fields, the VOTES header has {width}.")
         text = row[vote_at]

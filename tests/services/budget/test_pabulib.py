@@ -86,3 +86,13 @@ def test_real_files_parse_completely(instance, name):
 def test_the_largest_file(instance):
     wroclaw = instance("poland_wroclaw_2021_")
     assert (len(wroclaw.votes), len(wroclaw.projects), wroclaw.budget) == (84611, 77, 16_000_000)
+
+
+def test_line_numbers_count_blank_lines_and_multiline_fields():
+    text = SMALL.replace('"Park; with a ""fountain"""', '"Park\nin two lines"').replace(
+        "b;2;3", "\nb;2,9;3,1"
+    )
+    multiline = parse(SMALL.replace('"Park; with a ""fountain"""', '"Park\nin two lines"'))
+    assert multiline.projects["1"].name == "Park\nin two lines"
+    with pytest.raises(PabulibError, match=r"^line 14: unknown project '9'"):
+        parse(text)
