@@ -1,8 +1,8 @@
 """Voting rules for participatory budgets: greedy and the Method of Equal Shares (MES).
 
-Pure functions on plain data (no Django), exact throughout: money is in whole currency
-units (int) and every share of it is a ``fractions.Fraction``; no float takes part in
-any decision.
+Pure functions on plain data (no Django), exact throughout: costs and budgets are whole
+currency units (int); shares of them are integers in a common finer unit or
+``fractions.Fraction``; no float takes part in any decision.
 
 Projects are compared by a fixed, documented order whenever their scores are equal, so
 an outcome never depends on dict or file order. ``natural_key`` orders ids numerically
