@@ -16,21 +16,11 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _english_outside_requests():
-    # A request takes its language from its URL (French unless /en/) and leaves it active; code
-    # called directly (actions, tasks) speaks the English msgids, whatever ran before.
-    with translation.override("en"):
+def _default_language(settings):
+    # A request activates its URL's language and leaves it active: start every test in the site's
+    # default language so that messages and reversed URLs do not depend on the previous test.
+    with translation.override(settings.LANGUAGE_CODE):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    # A request to an /en/ page leaves English active in this thread; start each test in French.
-    from django.utils import translation
-
-    translation.activate("fr")
-    yield
-    translation.activate("fr")
 
 
 @pytest.fixture(autouse=True)

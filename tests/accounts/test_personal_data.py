@@ -73,7 +73,7 @@ def test_delete_account_anonymises_and_keeps_a_tombstone(logged_in, full_account
     assert (user.first_name, user.last_name, user.phone, user.latitude) == ("", "", "", None)
     assert not user.is_active and user.deleted_at is not None
     assert not user.has_usable_password()
-    assert user.public_name == "Former resident"
+    assert user.public_name == "Ancien·ne habitant·e"
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not SocialAccount.objects.filter(user=user).exists()
     assert not Notification.objects.filter(recipient=user).exists()

@@ -68,7 +68,7 @@ def test_point_outside_paris_is_refused_and_nothing_saved(logged_in, resident, d
         profile_data(**{k: str(v) for k, v in OUTSIDE_PARIS.items()}),
     )
     assert response.status_code == 200
-    assert "outside the city" in str(response.context["form"].errors)
+    assert "en dehors de la ville" in str(response.context["form"].errors)
     resident.refresh_from_db()
     assert resident.latitude is None and resident.first_name != "Camille"
 

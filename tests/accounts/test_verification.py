@@ -64,9 +64,9 @@ def test_census_match_verifies_once(resident):
 def test_wrong_identifier_is_refused_and_attempts_are_limited(resident):
     import_rows()
     for _attempt in range(actions.CENSUS_MAX_FAILURES):
-        with pytest.raises(actions.VerificationError, match="do not match"):
+        with pytest.raises(actions.VerificationError, match="ne correspondent"):
             actions.verify_by_census(user=resident, identifier="ZZ000000", birth_date=BIRTH)
-    with pytest.raises(actions.VerificationError, match="Too many attempts"):
+    with pytest.raises(actions.VerificationError, match="Trop de tentatives"):
         actions.verify_by_census(user=resident, identifier="AB123456", birth_date=BIRTH)
     resident.refresh_from_db()
     assert resident.verification_level == VerificationLevel.EMAIL

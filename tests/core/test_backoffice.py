@@ -219,5 +219,5 @@ def test_site_history_report_shows_lutetia_actions(
 
     html = client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
 
-    assert "Department changed" in html
+    assert "Service municipal modifié" in html
     assert "Propreté urbaine" in html

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.districts import version
@@ -69,6 +70,13 @@ def paris_features() -> list[dict]:
 
 def feature(code, name="Somewhere", geometry=SQUARE) -> dict:
     return {"type": "Feature", "properties": {"c_ar": code, "l_aroff": name}, "geometry": geometry}
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # The import and edit errors below are checked in English; the back office stays French.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -385,7 +393,7 @@ def administrator(department):
 def test_districts_are_in_the_city_menu_of_an_administrator_only(client, administrator, agent):
     client.force_login(administrator)
     admin_home = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "City" in admin_home and reverse("districts:index") in admin_home
+    assert "Ville" in admin_home and reverse("districts:index") in admin_home
     client.force_login(agent)
     assert (
         reverse("districts:index") not in client.get(reverse("wagtailadmin_home")).content.decode()
@@ -425,7 +433,7 @@ def test_the_edit_form_refuses_a_loop_of_parents(client, paris, administrator):
         reverse("districts:edit", args=[paris["1"].pk]), {"name": "Louvre", "parent": paris["2"].pk}
     )
     assert response.status_code == 200
-    assert "inside itself" in response.content.decode()
+    assert "contenu dans lui-même" in response.content.decode()
     assert District.objects.get(code="1").parent is None
 
 

@@ -70,7 +70,7 @@ def test_submissions_are_rate_limited_per_ip(client, resident, topic):
         assert client.post(FORM_URL, form_data(topic)).status_code == 302
     response = client.post(FORM_URL, form_data(topic))
     assert response.status_code == 429
-    assert "try again in an hour" in response.content.decode()
+    assert "réessayer dans une heure" in response.content.decode()
     assert ContactRequest.objects.count() == SUBMISSIONS_PER_HOUR
 
 
