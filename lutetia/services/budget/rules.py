@@ -446,14 +446,26 @@ def tally(
     max_length: int | None = None,
 ) -> Outcome:
     """The outcome of ``rule`` ("greedy" or "mes") on ``pabulib.Ballot``-like ballots."""
+    check_rule(vote_type, rule, completion)
+    if rule == "greedy":
+        return greedy(projects, ballots, budget, vote_type, max_length)
+    return equal_shares(projects, (ballot.projects for ballot in ballots), budget, completion)
+
+
+def check_rule(vote_type: str, rule: str, completion: str | None = None) -> None:
+    """Raise RuleError unless ``rule`` with ``completion`` applies to ``vote_type`` ballots.
+
+    Campaign settings call it too, so a rule is refused when it is chosen, not at the count.
+    """
     if rule == "greedy":
         if completion:
             raise RuleError("Completion applies to the Method of Equal Shares only.")
-        return greedy(projects, ballots, budget, vote_type, max_length)
-    if rule == "mes":
+    elif rule == "mes":
         if vote_type not in APPROVAL_TYPES:
             raise RuleError(
                 f"The Method of Equal Shares needs approval ballots, not {vote_type} ones."
             )
-        return equal_shares(projects, (ballot.projects for ballot in ballots), budget, completion)
-    raise RuleError(f"Unknown rule {rule!r}: choose among {', '.join(RULES)}.")
+        if completion not in COMPLETIONS:
+            raise RuleError(f"Unknown completion {completion!r}.")
+    else:
+        raise RuleError(f"Unknown rule {rule!r}: choose among {', '.join(RULES)}.")

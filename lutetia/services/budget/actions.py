@@ -1,0 +1,590 @@
+"""Every write of the participatory budget: one transaction and one audit entry each.
+
+``acting_user=None`` stands for the platform itself (commands, background tasks); a
+person acting must hold the permission named in each action.
+
+Ballot secrecy: the audit trail records that a voter cast or changed a ballot in an
+envelope, never what the ballot says; exports name voters by ``voter_key`` only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime, time, timedelta
+from itertools import islice
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from lutetia.core import audit
+from lutetia.services.budget import pabulib, rules, selectors
+from lutetia.services.budget.models import (
+    Ballot,
+    BallotChoice,
+    Campaign,
+    Envelope,
+    Project,
+    Result,
+    check_rule,
+)
+
+BATCH = 5000
+# pabulib ``rule`` values <-> (campaign rule, completion)
+PABULIB_RULES = {
+    "greedy": ("greedy", ""),
+    "equalshares": ("mes", ""),
+    "equalshares/add1": ("mes", "add1"),
+    "equalshares/add1/greedy": ("mes", "add1+greedy"),
+}
+PROJECT_FIELDS = ["envelope", "title", "cost", "status", "execution_status", "external_id"]
+
+
+# --- campaign settings ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_campaign(*, campaign: Campaign, acting_user) -> Campaign:
+    """Create or change a campaign; dates and rule are frozen once voting has started."""
+    created = campaign.pk is None
+    _require(acting_user, "budget.add_campaign" if created else "budget.change_campaign")
+    before = {} if created else _stored(campaign, Campaign.LOCKED_FIELDS)
+    if before and Campaign.objects.get(pk=campaign.pk).settings_locked:
+        _refuse_changes(before, campaign, Campaign.LOCKED_FIELDS)
+    campaign.full_clean()
+    if not created:
+        for envelope in campaign.envelopes.all():
+            check_rule(campaign.rule, campaign.completion, envelope.vote_type)
+    campaign.save()
+    audit.log(
+        campaign,
+        "lutetia.budget.campaign_created" if created else "lutetia.budget.campaign_changed",
+        user=acting_user,
+        data=audit.changes(before, audit.snapshot(campaign, list(Campaign.LOCKED_FIELDS))),
+    )
+    return campaign
+
+
+@transaction.atomic
+def save_envelope(*, envelope: Envelope, acting_user) -> Envelope:
+    """Create or change an envelope; none is added or changed once voting has started."""
+    created = envelope.pk is None
+    _require(acting_user, "budget.add_envelope" if created else "budget.change_envelope")
+    fields = list(Envelope.LOCKED_FIELDS)
+    before = {} if created else _stored(envelope, fields)
+    campaign = Campaign.objects.select_for_update().filter(pk=envelope.campaign_id).first()
+    if campaign is not None and campaign.settings_locked:
+        if created:
+            raise ValidationError(
+                _("Voting has started: no envelope can be added to this campaign."),
+                code="locked",
+            )
+        _refuse_changes(before, envelope, fields)
+    envelope.full_clean()
+    envelope.save()
+    audit.log(
+        envelope,
+        "lutetia.budget.envelope_created" if created else "lutetia.budget.envelope_changed",
+        user=acting_user,
+        data=audit.changes(before, audit.snapshot(envelope, fields)),
+    )
+    return envelope
+
+
+@transaction.atomic
+def save_project(*, project: Project, acting_user) -> Project:
+    """Create or change a project (feasibility, follow-up).
+
+    Once voting has started, what is on the ballot stays: no project enters or leaves
+    it, and the cost of a project on it no longer changes.
+    """
+    created = project.pk is None
+    _require(acting_user, "budget.add_project" if created else "budget.change_project")
+    before = {} if created else _stored(project, PROJECT_FIELDS)
+    if project.envelope.campaign.settings_locked and _changes_the_ballot(before, project):
+        raise ValidationError(
+            _("Voting has started: the projects on the ballot and their costs are fixed."),
+            code="locked",
+        )
+    project.full_clean()
+    project.save()
+    audit.log(
+        project,
+        "lutetia.budget.project_created" if created else "lutetia.budget.project_changed",
+        user=acting_user,
+        data=audit.changes(before, audit.snapshot(project, PROJECT_FIELDS)),
+    )
+    return project
+
+
+def _changes_the_ballot(before: dict, project: Project) -> bool:
+    on_ballot = project.status in Project.ON_THE_BALLOT
+    if not before:
+        return on_ballot
+    was_on_ballot = before["status"] in Project.ON_THE_BALLOT
+    moved = before["envelope"] != project.envelope or before["cost"] != project.cost
+    return on_ballot != was_on_ballot or (on_ballot and moved)
+
+
+# --- ballots -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cast_ballot(*, envelope: Envelope, acting_user, choices) -> Ballot:
+    """Record ``acting_user``'s ballot in ``envelope``, or replace the one they cast.
+
+    ``choices``: project ids (or projects) for approval and knapsack ballots; a mapping
+    project -> points (cumulative) or project -> rank from 1 (ordinal). A ballot that
+    breaks the envelope's rule raises ValidationError and nothing is saved.
+
+    Two submissions of the same voter at once: the database's unique constraint lets one
+    insert win; the other, refused, retries once as a change of the winner's ballot.
+    """
+    _check_voter(envelope, acting_user)
+    cleaned = clean_choices(envelope, choices)
+    try:
+        with transaction.atomic():
+            ballot, created = _store_online(envelope, acting_user, cleaned)
+    except IntegrityError:
+        with transaction.atomic():
+            ballot, created = _store_online(envelope, acting_user, cleaned)
+    audit.log(
+        envelope,
+        "lutetia.budget.ballot_cast" if created else "lutetia.budget.ballot_changed",
+        user=acting_user,
+    )
+    return ballot
+
+
+@transaction.atomic
+def record_paper_ballot(*, envelope: Envelope, acting_user, choices) -> Ballot:
+    """Key in a paper ballot; it is checked and counted like an online one."""
+    _require(acting_user, "budget.add_paper_ballot")
+    campaign = envelope.campaign
+    if timezone.now() < campaign.voting_start or campaign.results_published_at:
+        raise ValidationError(
+            _("Paper ballots are recorded between the opening of the vote and the results."),
+            code="not_voting",
+        )
+    cleaned = clean_choices(envelope, choices)
+    ballot = Ballot.objects.create(
+        envelope=envelope, voter_key=_new_voter_key(), source=Ballot.Source.PAPER
+    )
+    _add_choices(ballot, cleaned)
+    audit.log(
+        envelope,
+        "lutetia.budget.paper_ballot_recorded",
+        user=acting_user,
+        data={"ballot": ballot.pk},
+    )
+    return ballot
+
+
+@transaction.atomic
+def detach_voter(*, user, acting_user) -> int:
+    """Erase the link between an account and its ballots; the ballots are still counted.
+
+    The ballot keeps its anonymous ``voter_key`` and choices, as a paper ballot would.
+    Returns the number of ballots detached.
+    """
+    count = Ballot.objects.filter(voter=user).update(voter=None)
+    audit.log(user, "lutetia.budget.voter_detached", user=acting_user, data={"ballots": count})
+    return count
+
+
+def _check_voter(envelope: Envelope, user) -> None:
+    if not envelope.campaign.voting_open:
+        raise ValidationError(_("Voting is not open."), code="voting_closed")
+    if not user.has_level(envelope.required_level):
+        raise ValidationError(
+            _("Voting in this envelope requires a verified resident account."), code="level"
+        )
+    if envelope.district_id is not None and envelope.district_id != user.district_id:
+        raise ValidationError(
+            _("Only residents of %(district)s vote in this envelope.")
+            % {"district": envelope.district},
+            code="district",
+        )
+
+
+def clean_choices(envelope: Envelope, choices) -> list[tuple[Project, int | None, int | None]]:
+    """The ballot's (project, points, rank) rows, or ValidationError if it breaks the rule."""
+    kind = envelope.ballot_type
+    if kind in (Envelope.BallotType.CUMULATIVE, Envelope.BallotType.ORDINAL):
+        if not isinstance(choices, Mapping):
+            raise ValidationError(_("Give a number for each chosen project."), code="shape")
+        values = {_pk(project): _whole_number(value) for project, value in choices.items()}
+        if kind == Envelope.BallotType.CUMULATIVE:
+            values = {pk: points for pk, points in values.items() if points}
+    else:
+        ids = [_pk(project) for project in choices]
+        if len(set(ids)) != len(ids):
+            raise ValidationError(_("A project appears twice on the ballot."), code="duplicate")
+        values = dict.fromkeys(ids)
+    projects = envelope.projects.filter(pk__in=values, status__in=Project.ON_THE_BALLOT)
+    found = {project.pk: project for project in projects}
+    if len(found) != len(values):
+        raise ValidationError(
+            _("The ballot names a project that is not on this envelope's ballot."),
+            code="unknown_project",
+        )
+    _check_count(envelope, len(found))
+    chosen = [found[pk] for pk in values]
+    if kind == Envelope.BallotType.KNAPSACK:
+        _check_cost(envelope, sum(project.cost for project in chosen))
+    if kind == Envelope.BallotType.CUMULATIVE:
+        _check_points(envelope, values.values())
+        return [(found[pk], points, None) for pk, points in values.items()]
+    if kind == Envelope.BallotType.ORDINAL:
+        if sorted(values.values()) != list(range(1, len(values) + 1)):
+            raise ValidationError(
+                _("Rank the chosen projects 1, 2, 3… each rank once."), code="ranks"
+            )
+        return sorted(((found[pk], None, rank) for pk, rank in values.items()), key=_by_rank)
+    return [(project, None, None) for project in chosen]
+
+
+def _by_rank(row):
+    return row[2]
+
+
+def _check_count(envelope: Envelope, count: int) -> None:
+    if count < envelope.min_projects:
+        raise ValidationError(
+            ngettext(
+                "Choose at least %(count)d project.",
+                "Choose at least %(count)d projects.",
+                envelope.min_projects,
+            )
+            % {"count": envelope.min_projects},
+            code="too_few",
+        )
+    if envelope.max_projects is not None and count > envelope.max_projects:
+        raise ValidationError(
+            ngettext(
+                "Choose at most %(count)d project.",
+                "Choose at most %(count)d projects.",
+                envelope.max_projects,
+            )
+            % {"count": envelope.max_projects},
+            code="too_many",
+        )
+
+
+def _check_cost(envelope: Envelope, total: int) -> None:
+    if total > envelope.amount:
+        raise ValidationError(
+            _("The chosen projects cost %(total)s €, more than the envelope's %(amount)s €.")
+            % {"total": _euros(total), "amount": _euros(envelope.amount)},
+            code="over_budget",
+        )
+
+
+def _check_points(envelope: Envelope, points: Iterable[int]) -> None:
+    points = list(points)
+    if any(value < 0 for value in points):
+        raise ValidationError(_("Points cannot be negative."), code="negative_points")
+    if sum(points) > envelope.max_points:
+        raise ValidationError(
+            _("You gave %(total)d points; you have %(max)d.")
+            % {"total": sum(points), "max": envelope.max_points},
+            code="too_many_points",
+        )
+
+
+def _euros(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u202f")
+
+
+def _whole_number(value) -> int:
+    """Points and ranks: integers, or their digits as form fields send them."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValidationError(_("Enter whole numbers."), code="not_a_number")
+
+
+def _pk(project) -> int:
+    value = getattr(project, "pk", project)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            _("The ballot names a project that is not on this envelope's ballot."),
+            code="unknown_project",
+        ) from None
+
+
+def _store_online(envelope: Envelope, voter, cleaned) -> tuple[Ballot, bool]:
+    """Replace the voter's ballot (locked) or insert it; the insert may hit the constraint."""
+    ballot = Ballot.objects.select_for_update().filter(envelope=envelope, voter=voter).first()
+    created = ballot is None
+    if created:
+        ballot = Ballot.objects.create(envelope=envelope, voter=voter, voter_key=_new_voter_key())
+    else:
+        ballot.choices.all().delete()
+        ballot.save(update_fields=["updated_at"])
+    _add_choices(ballot, cleaned)
+    return ballot, created
+
+
+def _add_choices(ballot: Ballot, cleaned) -> None:
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=ballot, project=project, points=points, rank=rank)
+        for project, points, rank in cleaned
+    )
+
+
+def _new_voter_key() -> str:
+    """Random, so an export cannot be linked back to accounts even with the server's keys."""
+    return secrets.token_hex(12)
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def compute_results(*, envelope: Envelope, acting_user=None) -> Result:
+    """Count the envelope with its campaign's rule through ``rules.tally`` (as ``pb tally``)."""
+    if acting_user is not None:
+        _require(acting_user, "budget.change_campaign")
+    campaign = envelope.campaign
+    data = selectors.tally_input(envelope)
+    try:
+        outcome = rules.tally(
+            data.costs,
+            data.ballots,
+            envelope.amount,
+            envelope.vote_type,
+            campaign.rule,
+            campaign.completion or None,
+            max_length=envelope.max_projects,
+        )
+    except rules.RuleError as error:
+        raise ValidationError(str(error), code="rule") from error
+    pks = {pabulib_id: project.pk for pabulib_id, project in data.projects.items()}
+    result, _created = Result.objects.update_or_create(
+        envelope=envelope,
+        defaults={
+            "computed_at": timezone.now(),
+            "rule": campaign.rule,
+            "completion": campaign.completion,
+            "ballots": len(data.ballots),
+            "selected": [pks[p] for p in outcome.selected],
+            "cost": outcome.cost,
+            "budget": outcome.budget,
+            "explanations": {
+                str(pks[p]): _explanation(explanation, pks)
+                for p, explanation in outcome.explanations.items()
+            },
+        },
+    )
+    audit.log(
+        envelope,
+        "lutetia.budget.results_computed",
+        user=acting_user,
+        data={"selected": len(result.selected), "cost": result.cost, "ballots": result.ballots},
+    )
+    return result
+
+
+@transaction.atomic
+def request_results(*, campaign: Campaign, acting_user) -> None:
+    """Count every envelope of the campaign in the background, once this transaction commits."""
+    from lutetia.services.budget.tasks import compute_envelope_results
+
+    _require(acting_user, "budget.change_campaign")
+    envelope_ids = list(campaign.envelopes.values_list("pk", flat=True))
+    for envelope_id in envelope_ids:
+        transaction.on_commit(
+            lambda envelope_id=envelope_id: compute_envelope_results.enqueue(envelope_id)
+        )
+    audit.log(
+        campaign,
+        "lutetia.budget.results_requested",
+        user=acting_user,
+        data={"envelopes": envelope_ids},
+    )
+
+
+def _explanation(explanation: rules.Explanation, pks: dict[str, int]) -> dict:
+    def text(value):
+        return None if value is None else str(value)
+
+    return {
+        "selected": explanation.selected,
+        "score": explanation.score,
+        "lost_to": pks.get(explanation.lost_to),
+        "payment": text(explanation.payment),
+        "supporters_money": text(explanation.supporters_money),
+    }
+
+
+# --- pabulib import ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_pabulib(
+    *, instance: pabulib.Instance, campaign_slug: str, envelope_name: str | None = None, acting_user
+) -> Envelope:
+    """Create a campaign with one envelope holding a .pb file's projects and ballots.
+
+    The file's ballots become paper ballots (no account) keyed by the file's voter ids;
+    they are taken as cast, without checking them against the envelope's limits (the
+    record of a past vote). An existing campaign is never overwritten.
+    """
+    _require(acting_user, "budget.add_campaign")
+    slug = slugify(campaign_slug)
+    if not slug:
+        raise ValidationError(_("Give the campaign a slug."), code="slug")
+    if Campaign.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            _("A campaign %(slug)s already exists: import into a new campaign.") % {"slug": slug},
+            code="exists",
+        )
+    meta = instance.meta
+    rule, completion = _pabulib_rule(meta.get("rule", "greedy"))
+    start, end = _pabulib_dates(meta)
+    campaign = Campaign(
+        name=(meta.get("description") or meta.get("unit") or slug)[:200],
+        slug=slug,
+        ideas_start=start,
+        ideas_end=start,
+        review_end=start,
+        voting_start=start,
+        voting_end=end,
+        rule=rule,
+        completion=completion,
+    )
+    campaign.full_clean()
+    campaign.save()
+    name = envelope_name or meta.get("subunit") or meta.get("district") or meta.get("unit") or slug
+    envelope = Envelope(campaign=campaign, name=name[:200], amount=instance.budget)
+    _pabulib_ballot_type(envelope, instance)
+    envelope.full_clean()
+    envelope.save()
+    projects = _import_projects(envelope, instance)
+    _import_ballots(envelope, instance, projects)
+    audit.log(
+        envelope,
+        "lutetia.budget.imported",
+        user=acting_user,
+        data={"projects": len(projects), "ballots": len(instance.votes)},
+    )
+    return envelope
+
+
+def _pabulib_rule(value: str) -> tuple[str, str]:
+    if value not in PABULIB_RULES:
+        raise ValidationError(
+            _("Unknown rule %(rule)s in META; known rules: %(known)s.")
+            % {"rule": value, "known": ", ".join(PABULIB_RULES)},
+            code="rule",
+        )
+    return PABULIB_RULES[value]
+
+
+def _pabulib_dates(meta: dict[str, str]) -> tuple[datetime, datetime]:
+    """Voting from ``date_begin`` to the end of ``date_end`` (dd.mm.yyyy); now if absent."""
+    try:
+        begin = meta.get("date_begin") and datetime.strptime(meta["date_begin"], "%d.%m.%Y")
+        end = meta.get("date_end") and datetime.strptime(meta["date_end"], "%d.%m.%Y")
+    except ValueError:
+        raise ValidationError(_("META dates must read dd.mm.yyyy."), code="date") from None
+    now = timezone.now()
+    start = timezone.make_aware(datetime.combine(begin, time())) if begin else now
+    stop = timezone.make_aware(datetime.combine(end + timedelta(days=1), time())) if end else now
+    return start, max(start, stop)
+
+
+def _pabulib_ballot_type(envelope: Envelope, instance: pabulib.Instance) -> None:
+    """Set the ballot type and limits from META (knapsack: ``max_sum_cost`` is given)."""
+    vote_type = instance.vote_type
+    envelope.min_projects = instance.meta_int("min_length") or 0
+    envelope.max_projects = instance.meta_int("max_length")
+    if vote_type == "approval":
+        knapsack = instance.meta_int("max_sum_cost") is not None
+        envelope.ballot_type = "knapsack" if knapsack else "approval"
+    elif vote_type == "choose-1":
+        envelope.ballot_type, envelope.max_projects = "approval", 1
+    elif vote_type == "cumulative":
+        envelope.ballot_type = "cumulative"
+        envelope.max_points = instance.meta_int("max_sum_points")
+    elif vote_type == "ordinal":
+        envelope.ballot_type = "ordinal"
+    else:
+        raise ValidationError(
+            _("%(type)s ballots cannot be imported.") % {"type": vote_type}, code="vote_type"
+        )
+
+
+def _import_projects(envelope: Envelope, instance: pabulib.Instance) -> dict[str, Project]:
+    projects = {
+        project.id: Project(
+            envelope=envelope,
+            external_id=project.id,
+            title=(project.name or _("Project %(id)s") % {"id": project.id})[:300],
+            description=project.fields.get("description", ""),
+            cost=project.cost,
+            theme=project.fields.get("category", "")[:100],
+            latitude=_coordinate(project.fields.get("latitude")),
+            longitude=_coordinate(project.fields.get("longitude")),
+            status=Project.Status.FEASIBLE,
+        )
+        for project in instance.projects.values()
+    }
+    Project.objects.bulk_create(projects.values(), batch_size=BATCH)
+    return projects
+
+
+def _coordinate(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _import_ballots(envelope: Envelope, instance: pabulib.Instance, projects) -> None:
+    ordinal = envelope.ballot_type == Envelope.BallotType.ORDINAL
+    votes_left = iter(instance.votes)
+    while votes := list(islice(votes_left, BATCH)):
+        ballots = Ballot.objects.bulk_create(
+            Ballot(envelope=envelope, voter_key=vote.voter_id, source=Ballot.Source.PAPER)
+            for vote in votes
+        )
+        BallotChoice.objects.bulk_create(
+            BallotChoice(
+                ballot=ballot,
+                project=projects[project_id],
+                points=vote.points[index] if vote.points is not None else None,
+                rank=index + 1 if ordinal else None,
+            )
+            for ballot, vote in zip(ballots, votes, strict=True)
+            for index, project_id in enumerate(vote.projects)
+        )
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _require(acting_user, permission: str) -> None:
+    if acting_user is not None and not acting_user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _stored(instance, fields) -> dict:
+    return audit.snapshot(type(instance).objects.get(pk=instance.pk), list(fields))
+
+
+def _refuse_changes(before: dict, instance, fields) -> None:
+    changed = [name for name in fields if before[name] != getattr(instance, name)]
+    if changed:
+        raise ValidationError(
+            _("Voting has started: the phases, the rule and the envelopes can no longer change."),
+            code="locked",
+        )

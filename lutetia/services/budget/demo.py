@@ -1,0 +1,151 @@
+"""Demo data: "Budget participatif 2026", voting open, a city-wide and two district envelopes."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from lutetia.accounts.models import VerificationLevel
+from lutetia.core.demo import DemoContext
+from lutetia.services.budget import actions
+from lutetia.services.budget.models import Ballot, Campaign, Envelope, Project
+
+SLUG = "budget-participatif-2026"
+CITY_WIDE = "Tout Paris"
+# (title, cost in euros, theme, description)
+CITY_PROJECTS = [
+    (
+        "Des fontaines à boire dans tous les parcs",
+        1_200_000,
+        "Environnement",
+        "Installer 60 fontaines d'eau potable dans les parcs et jardins.",
+    ),
+    (
+        "Cours d'école oasis",
+        3_500_000,
+        "Éducation",
+        "Déminéraliser et végétaliser dix cours d'école ouvertes au public le week-end.",
+    ),
+    (
+        "Pistes cyclables protégées sur les grands axes",
+        4_000_000,
+        "Mobilités",
+        "Séparer les pistes cyclables de la circulation sur quatre avenues.",
+    ),
+    (
+        "Bancs et ombrières le long de la Seine",
+        800_000,
+        "Cadre de vie",
+        "Des bancs et des ombrières pour se reposer à l'abri du soleil.",
+    ),
+]
+DISTRICT_PROJECTS = [
+    (
+        "Jardin partagé au pied des immeubles",
+        150_000,
+        "Environnement",
+        "Des bacs de culture et un composteur collectif pour les habitants.",
+    ),
+    (
+        "Rénovation du terrain de basket",
+        220_000,
+        "Sport",
+        "Un nouveau revêtement, des paniers et un éclairage économe.",
+    ),
+    (
+        "Boîte à livres et bancs sur la place",
+        40_000,
+        "Culture",
+        "Une boîte à livres en accès libre et des bancs autour.",
+    ),
+]
+
+
+def load_demo(context: DemoContext) -> None:
+    """Idempotent: the campaign is created once; ballots are cast only by new voters."""
+    campaign = Campaign.objects.filter(slug=SLUG).first() or _campaign(context)
+    for envelope in campaign.envelopes.all():
+        for resident in context.residents:
+            if _may_vote(resident, envelope) and not _has_voted(resident, envelope):
+                _vote(envelope, resident)
+
+
+def _campaign(context: DemoContext) -> Campaign:
+    """Created with the vote ahead (envelopes are only added before it), then opened."""
+    admin = context.administrator
+    now = timezone.now()
+    campaign = actions.save_campaign(
+        campaign=Campaign(
+            name="Budget participatif 2026",
+            slug=SLUG,
+            ideas_start=now - timedelta(days=120),
+            ideas_end=now - timedelta(days=60),
+            review_end=now - timedelta(days=8),
+            voting_start=now + timedelta(days=1),
+            voting_end=now + timedelta(days=21),
+            rule=Campaign.Rule.MES,
+            completion=Campaign.Completion.ADD1,
+        ),
+        acting_user=admin,
+    )
+    city = _envelope(campaign, admin, CITY_WIDE, None, 6_000_000, max_projects=3)
+    _projects(city, admin, CITY_PROJECTS, None)
+    for district in _demo_districts(context):
+        envelope = _envelope(campaign, admin, f"Paris {district.name}", district, 300_000)
+        _projects(envelope, admin, DISTRICT_PROJECTS, district)
+    campaign.voting_start = now - timedelta(days=7)
+    return actions.save_campaign(campaign=campaign, acting_user=admin)
+
+
+def _demo_districts(context: DemoContext) -> list:
+    """Two arrondissements, those of the verified residents first (so they have a ballot)."""
+    level = VerificationLevel.RESIDENT
+    verified = [r.district for r in context.residents if r.district and r.has_level(level)]
+    return list(dict.fromkeys(verified + list(context.districts)))[:2]
+
+
+def _envelope(campaign, admin, name, district, amount, max_projects=None) -> Envelope:
+    return actions.save_envelope(
+        envelope=Envelope(
+            campaign=campaign,
+            name=name,
+            district=district,
+            amount=amount,
+            ballot_type=Envelope.BallotType.KNAPSACK if district else Envelope.BallotType.APPROVAL,
+            max_projects=max_projects,
+            required_level=VerificationLevel.RESIDENT,
+        ),
+        acting_user=admin,
+    )
+
+
+def _projects(envelope, admin, rows, district) -> None:
+    for title, cost, theme, description in rows:
+        actions.save_project(
+            project=Project(
+                envelope=envelope,
+                title=title,
+                cost=cost,
+                theme=theme,
+                description=description,
+                district=district,
+                status=Project.Status.FEASIBLE,
+            ),
+            acting_user=admin,
+        )
+
+
+def _may_vote(resident, envelope) -> bool:
+    return resident.has_level(envelope.required_level) and envelope.district_id in (
+        None,
+        resident.district_id,
+    )
+
+
+def _has_voted(resident, envelope) -> bool:
+    return Ballot.objects.filter(envelope=envelope, voter=resident).exists()
+
+
+def _vote(envelope: Envelope, resident) -> None:
+    """The two cheapest projects: within every demo envelope's limits."""
+    cheapest = envelope.projects.order_by("cost", "pk")[:2]
+    actions.cast_ballot(envelope=envelope, acting_user=resident, choices=list(cheapest))

@@ -1,0 +1,26 @@
+"""Audit action names of the participatory budget, shown in the back office's history."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+LOG_ACTIONS = {
+    "lutetia.budget.campaign_created": _("Budget campaign created"),
+    "lutetia.budget.campaign_changed": _("Budget campaign changed"),
+    "lutetia.budget.envelope_created": _("Budget envelope created"),
+    "lutetia.budget.envelope_changed": _("Budget envelope changed"),
+    "lutetia.budget.project_created": _("Budget project created"),
+    "lutetia.budget.project_changed": _("Budget project changed"),
+    "lutetia.budget.ballot_cast": _("Ballot cast"),
+    "lutetia.budget.ballot_changed": _("Ballot changed"),
+    "lutetia.budget.paper_ballot_recorded": _("Paper ballot recorded"),
+    "lutetia.budget.voter_detached": _("Ballots detached from a deleted account"),
+    "lutetia.budget.results_computed": _("Budget results computed"),
+    "lutetia.budget.results_requested": _("Budget results requested"),
+    "lutetia.budget.imported": _("Budget envelope imported from pabulib"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_budget_log_actions(actions):
+    for action, label in LOG_ACTIONS.items():
+        actions.register_action(action, label, label)
