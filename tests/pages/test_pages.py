@@ -48,7 +48,7 @@ def test_home_page_shows_intro_news_and_service_cards(client, city, essai_servic
     assert "<h1>Ville de Paris</h1>" in html
     assert "Nouveau marché" in html
     assert 'href="/essayer/"' in html
-    assert "<title>Ville de Paris — Ville de Paris</title>" in html
+    assert "<title>Ville de Paris</title>" in html
 
 
 def test_standard_page_renders_stream_blocks_with_alternative_text(client, city):
