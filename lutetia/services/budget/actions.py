@@ -322,7 +322,12 @@ def _pk(project) -> int:
 
 def _store_online(envelope: Envelope, voter, cleaned) -> tuple[Ballot, bool]:
     """Replace the voter's ballot (locked) or insert it; the insert may hit the constraint."""
-    ballot = Ballot.objects.select_for_update().filter(envelope=envelope, voter=voter).first()
+    ballot = (
+        Ballot.objects.select_for_update()
+        .filter(envelope=envelope, voter=voter)
+        .order_by("pk")
+        .first()
+    )
     created = ballot is None
     if created:
         ballot = Ballot.objects.create(envelope=envelope, voter=voter, voter_key=_new_voter_key())

@@ -224,7 +224,7 @@ class Project(models.Model):
     )
 
     class Meta:
-        ordering = ["envelope", "pk"]
+        ordering = ["envelope_id", "pk"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
@@ -274,7 +274,7 @@ class Ballot(models.Model):
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
-        ordering = ["envelope", "pk"]
+        ordering = ["envelope_id", "pk"]
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         permissions = [("add_paper_ballot", "Can record paper ballots")]
@@ -300,7 +300,7 @@ class BallotChoice(models.Model):
     rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["ballot", "rank", "pk"]
+        ordering = ["ballot_id", "rank", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["ballot", "project"], name="budget_choice_once")
         ]
