@@ -167,10 +167,15 @@ def check_rule(rule: str, completion: str, vote_type: str) -> None:
     try:
         rules.check_rule(vote_type, rule, completion or None)
     except rules.RuleError as error:
-        if rule == Campaign.Rule.MES:
+        if rule == Campaign.Rule.MES and vote_type == Envelope.BallotType.CUMULATIVE:
             message = _(
-                "The Method of Equal Shares needs approval or knapsack ballots, not %(type)s ones."
-            ) % {"type": Envelope.BallotType(vote_type).label}
+                "The Method of Equal Shares needs approval or knapsack ballots, "
+                "not cumulative ones."
+            )
+        elif rule == Campaign.Rule.MES and vote_type == Envelope.BallotType.ORDINAL:
+            message = _(
+                "The Method of Equal Shares needs approval or knapsack ballots, not ranked ones."
+            )
         elif rule == Campaign.Rule.GREEDY:
             message = _("Completion applies to the Method of Equal Shares only.")
         else:
