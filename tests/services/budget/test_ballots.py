@@ -42,9 +42,7 @@ def test_approval_ballot_is_saved_with_its_choices(campaign, voter):
     assert set(ballot.choices.values_list("project", flat=True)) == {first.pk, second.pk}
 
 
-@pytest.mark.parametrize(
-    ("count", "message"), [(0, "at least 1 project"), (3, "at most 2 projects")]
-)
+@pytest.mark.parametrize(("count", "message"), [(0, "au moins 1 projet"), (3, "au plus 2 projets")])
 def test_approval_limits(campaign, voter, count, message):
     envelope = make_envelope(campaign, max_projects=2)
     refused(envelope, voter, projects(envelope)[:count], message)
@@ -56,16 +54,16 @@ def test_approval_refuses_duplicates_and_foreign_or_unfeasible_projects(campaign
     first, second, third = projects(envelope)
     third.status = Project.Status.NOT_FEASIBLE
     third.save()
-    refused(envelope, voter, [first, first], "appears twice")
-    refused(envelope, voter, [first, projects(other)[0]], "not on this envelope's ballot")
-    refused(envelope, voter, [second, third], "not on this envelope's ballot")
-    refused(envelope, voter, ["abc"], "not on this envelope's ballot")
+    refused(envelope, voter, [first, first], "figure deux fois")
+    refused(envelope, voter, [first, projects(other)[0]], "pas soumis au vote dans cette enveloppe")
+    refused(envelope, voter, [second, third], "pas soumis au vote dans cette enveloppe")
+    refused(envelope, voter, ["abc"], "pas soumis au vote dans cette enveloppe")
 
 
 def test_knapsack_total_cost_within_the_envelope(campaign, voter):
     envelope = make_envelope(campaign, ballot_type="knapsack", amount=500)
     first, second, third = projects(envelope)
-    refused(envelope, voter, [first, second, third], "cost 600 €, more than the envelope's 500 €")
+    refused(envelope, voter, [first, second, third], "coûtent 600 €, plus que les 500 €")
     ballot = actions.cast_ballot(envelope=envelope, acting_user=voter, choices=[second, third])
     assert ballot.choices.count() == 2
 
@@ -73,10 +71,10 @@ def test_knapsack_total_cost_within_the_envelope(campaign, voter):
 def test_cumulative_points(campaign, voter):
     envelope = make_envelope(campaign, ballot_type="cumulative", max_points=5)
     first, second, third = projects(envelope)
-    refused(envelope, voter, {first: 4, second: 2}, "You gave 6 points; you have 5")
-    refused(envelope, voter, {first: -1, second: 2}, "cannot be negative")
-    refused(envelope, voter, {first: "two"}, "whole numbers")
-    refused(envelope, voter, [first], "Give a number")
+    refused(envelope, voter, {first: 4, second: 2}, "Vous avez attribué 6 points ; vous en avez 5")
+    refused(envelope, voter, {first: -1, second: 2}, "ne peuvent pas être négatifs")
+    refused(envelope, voter, {first: "two"}, "nombres entiers")
+    refused(envelope, voter, [first], "Indiquez un nombre")
     ballot = actions.cast_ballot(
         envelope=envelope, acting_user=voter, choices={first.pk: 3, second: "2", third: 0}
     )
@@ -87,16 +85,16 @@ def test_cumulative_points(campaign, voter):
 def test_ordinal_ranks(campaign, voter):
     envelope = make_envelope(campaign, ballot_type="ordinal", max_projects=2)
     first, second, third = projects(envelope)
-    refused(envelope, voter, {first: 1, second: 1}, "each rank once")
-    refused(envelope, voter, {first: 1, second: 3}, "each rank once")
-    refused(envelope, voter, {first: 1, second: 2, third: 3}, "at most 2 projects")
+    refused(envelope, voter, {first: 1, second: 1}, "chaque rang une seule fois")
+    refused(envelope, voter, {first: 1, second: 3}, "chaque rang une seule fois")
+    refused(envelope, voter, {first: 1, second: 2, third: 3}, "au plus 2 projets")
     ballot = actions.cast_ballot(envelope=envelope, acting_user=voter, choices={third: 1, first: 2})
     assert list(ballot.choices.values_list("project", "rank")) == [(third.pk, 1), (first.pk, 2)]
 
 
 def test_verification_level_is_required(campaign):
     envelope = make_envelope(campaign)
-    refused(envelope, UserFactory(verification_level=1), projects(envelope)[:1], "verified")
+    refused(envelope, UserFactory(verification_level=1), projects(envelope)[:1], "habitant vérifié")
 
 
 def test_district_envelopes_are_for_their_residents(campaign, voter):
@@ -105,7 +103,7 @@ def test_district_envelopes_are_for_their_residents(campaign, voter):
     envelope = make_envelope(campaign, district=eleventh)
     voter.district = twentieth
     voter.save()
-    refused(envelope, voter, projects(envelope)[:1], "Only residents of 11e")
+    refused(envelope, voter, projects(envelope)[:1], "Seuls les habitants de 11e")
     voter.district = eleventh
     voter.save()
     actions.cast_ballot(envelope=envelope, acting_user=voter, choices=projects(envelope)[:1])
@@ -119,7 +117,7 @@ def test_voting_must_be_open(voter, opens_in):
     campaign.voting_end = campaign.voting_start + timedelta(days=14)
     campaign.save()
     envelope = make_envelope(campaign)
-    refused(envelope, voter, projects(envelope)[:1], "Voting is not open")
+    refused(envelope, voter, projects(envelope)[:1], "Le vote n'est pas ouvert")
 
 
 def test_changing_a_ballot_replaces_its_choices(campaign, voter):
@@ -167,7 +165,7 @@ def test_paper_ballots_need_the_permission_and_follow_the_rule(campaign, departm
     with pytest.raises(PermissionDenied):
         actions.record_paper_ballot(envelope=envelope, acting_user=agent, choices=[first])
     administrator = create_staff(department, Role.ADMINISTRATOR)
-    with pytest.raises(ValidationError, match="at most 2"):
+    with pytest.raises(ValidationError, match="au plus 2"):
         actions.record_paper_ballot(
             envelope=envelope, acting_user=administrator, choices=[first, second, third]
         )
@@ -185,7 +183,7 @@ def test_paper_ballots_need_the_permission_and_follow_the_rule(campaign, departm
 def test_paper_ballots_wait_for_the_vote():
     campaign = make_campaign(voting_open=False)
     envelope = make_envelope(campaign)
-    with pytest.raises(ValidationError, match="between the opening of the vote"):
+    with pytest.raises(ValidationError, match="entre l'ouverture du vote"):
         actions.record_paper_ballot(
             envelope=envelope, acting_user=None, choices=projects(envelope)[:1]
         )

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 def test_campaign_changes_are_refused_once_voting_has_started():
     campaign = make_campaign()
     campaign.voting_end += timedelta(days=7)
-    with pytest.raises(ValidationError, match="Voting has started"):
+    with pytest.raises(ValidationError, match="Le vote a commencé"):
         actions.save_campaign(campaign=campaign, acting_user=None)
     campaign.refresh_from_db()
     campaign.rule = "mes"
-    with pytest.raises(ValidationError, match="Voting has started"):
+    with pytest.raises(ValidationError, match="Le vote a commencé"):
         actions.save_campaign(campaign=campaign, acting_user=None)
     campaign.refresh_from_db()
     campaign.name = "Budget participatif, édition 2026"  # the name is not a setting
@@ -38,15 +38,15 @@ def test_envelopes_and_ballot_projects_are_frozen_during_the_vote():
     campaign = make_campaign()
     envelope = make_envelope(campaign)
     envelope.amount = 1000
-    with pytest.raises(ValidationError, match="Voting has started"):
+    with pytest.raises(ValidationError, match="Le vote a commencé"):
         actions.save_envelope(envelope=envelope, acting_user=None)
-    with pytest.raises(ValidationError, match="no envelope can be added"):
+    with pytest.raises(ValidationError, match="plus aucune enveloppe"):
         actions.save_envelope(
             envelope=Envelope(campaign=campaign, name="Paris 12e", amount=10), acting_user=None
         )
     project = envelope.projects.first()
     project.cost = 1
-    with pytest.raises(ValidationError, match="projects on the ballot"):
+    with pytest.raises(ValidationError, match="projets soumis au vote"):
         actions.save_project(project=project, acting_user=None)
     project.refresh_from_db()
     project.execution_status = Project.Execution.STUDY
@@ -66,20 +66,20 @@ def test_settings_change_freely_before_the_vote():
 def test_mes_is_refused_for_cumulative_and_ranked_envelopes():
     campaign = make_campaign(voting_open=False, rule="mes")
     envelope = Envelope(campaign=campaign, name="x", amount=10, ballot_type="ordinal")
-    with pytest.raises(ValidationError, match="Equal Shares needs approval or knapsack ballots"):
+    with pytest.raises(ValidationError, match="parts égales demande des bulletins d'approbation"):
         actions.save_envelope(envelope=envelope, acting_user=None)
     greedy = make_campaign(slug="other", voting_open=False)
     make_envelope(greedy, ballot_type="cumulative", max_points=5)
     greedy.rule = "mes"
-    with pytest.raises(ValidationError, match="not cumulative ones"):
+    with pytest.raises(ValidationError, match="pas des bulletins cumulatifs"):
         actions.save_campaign(campaign=greedy, acting_user=None)
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"rule": "greedy", "completion": "add1"}, "Completion applies"),
-        ({"voting_end_before_start": True}, "must follow each other"),
+        ({"rule": "greedy", "completion": "add1"}, "Le complément ne s'applique"),
+        ({"voting_end_before_start": True}, "doivent se suivre"),
     ],
 )
 def test_campaign_validation(fields, message):

@@ -141,10 +141,10 @@ def test_results_follow_scores_and_budget(voter):
 def test_import_refuses_to_overwrite_and_unknown_rules(instance):
     sadul = instance("poland_warszawa_2019_sadul")
     actions.import_pabulib(instance=sadul, campaign_slug="sadul", acting_user=None)
-    with pytest.raises(ValidationError, match="already exists"):
+    with pytest.raises(ValidationError, match="existe déjà"):
         actions.import_pabulib(instance=sadul, campaign_slug="sadul", acting_user=None)
     odd = pabulib.Instance({**sadul.meta, "rule": "phragmen"}, sadul.projects, sadul.votes)
-    with pytest.raises(ValidationError, match="Unknown rule phragmen"):
+    with pytest.raises(ValidationError, match="Règle phragmen inconnue"):
         actions.import_pabulib(instance=odd, campaign_slug="odd", acting_user=None)
     assert Campaign.objects.count() == 1
 
@@ -169,7 +169,7 @@ def test_import_of_an_existing_campaign_fails_cleanly(instance):
     path = str(PABULIB / "poland_warszawa_2019_sadul.pb")
     instance("poland_warszawa_2019_sadul")
     assert "Imported sadul-2019" in pb("import", path, "--campaign", "sadul-2019")
-    with pytest.raises(CommandError, match="already exists"):
+    with pytest.raises(CommandError, match="existe déjà"):
         pb("import", path, "--campaign", "sadul-2019")
 
 
