@@ -199,7 +199,7 @@ def detach_voter(*, user, acting_user) -> int:
 def _check_voter(envelope: Envelope, user) -> None:
     if not envelope.campaign.voting_open:
         raise ValidationError(_("Voting is not open."), code="voting_closed")
-    if not user.has_level(envelope.required_level):
+    if not user.is_authenticated or not user.has_level(envelope.required_level):
         raise ValidationError(
             _("Voting in this envelope requires a verified resident account."), code="level"
         )

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -95,6 +96,7 @@ def test_ordinal_ranks(campaign, voter):
 def test_verification_level_is_required(campaign):
     envelope = make_envelope(campaign)
     refused(envelope, UserFactory(verification_level=1), projects(envelope)[:1], "habitant vérifié")
+    refused(envelope, AnonymousUser(), projects(envelope)[:1], "habitant vérifié")
 
 
 def test_district_envelopes_are_for_their_residents(campaign, voter):
