@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lutetia.core import audit
+from lutetia.core.permissions import may_act_on
 from lutetia.services.budget import pabulib, rules, selectors
 from lutetia.services.budget.models import (
     Ballot,
@@ -41,7 +42,17 @@ PABULIB_RULES = {
     "equalshares/add1": ("mes", "add1"),
     "equalshares/add1/greedy": ("mes", "add1+greedy"),
 }
-PROJECT_FIELDS = ["envelope", "title", "cost", "status", "execution_status", "external_id"]
+PROJECT_FIELDS = [
+    "envelope",
+    "title",
+    "cost",
+    "status",
+    "execution_status",
+    "external_id",
+    "department",
+]
+REVIEW_FIELDS = ["status", "cost", "cost_estimate", "feasibility_explanation", "review_notes"]
+EXECUTION_FIELDS = ["execution_status", "amount_spent"]
 
 
 # --- campaign settings ----------------------------------------------------------------------
@@ -117,6 +128,78 @@ def save_project(*, project: Project, acting_user) -> Project:
         "lutetia.budget.project_created" if created else "lutetia.budget.project_changed",
         user=acting_user,
         data=audit.changes(before, audit.snapshot(project, PROJECT_FIELDS)),
+    )
+    return project
+
+
+@transaction.atomic
+def review_project(
+    *,
+    project: Project,
+    feasible: bool,
+    explanation: str,
+    cost_estimate: int | None,
+    notes: str,
+    acting_user,
+) -> Project:
+    """Record the department's feasibility review; only feasible projects go to the vote.
+
+    The department's cost estimate, when given, becomes the cost on the ballot: residents
+    vote on what the city says the project costs. Reviews close when voting starts.
+    """
+    _require_department(acting_user, project, "budget.review_project")
+    if project.envelope.campaign.settings_locked:
+        raise ValidationError(
+            _("Voting has started: feasibility reviews are closed."), code="locked"
+        )
+    explanation = explanation.strip()
+    if not feasible and not explanation:
+        raise ValidationError(
+            {
+                "explanation": ValidationError(
+                    _("Explain why the project is not feasible: its authors will read it."),
+                    code="explanation_required",
+                )
+            }
+        )
+    before = _stored(project, REVIEW_FIELDS)
+    project.status = Project.Status.FEASIBLE if feasible else Project.Status.NOT_FEASIBLE
+    project.feasibility_explanation = explanation
+    project.cost_estimate = cost_estimate
+    project.review_notes = notes.strip()
+    if feasible and cost_estimate is not None:
+        project.cost = cost_estimate
+    project.full_clean()
+    project.save(update_fields=REVIEW_FIELDS)
+    audit.log(
+        project,
+        "lutetia.budget.project_reviewed",
+        user=acting_user,
+        data=audit.changes(before, audit.snapshot(project, REVIEW_FIELDS)),
+    )
+    return project
+
+
+@transaction.atomic
+def update_execution(
+    *, project: Project, execution_status: str, amount_spent: int | None, acting_user
+) -> Project:
+    """Follow a winning project through study, procurement, works and delivery."""
+    _require_department(acting_user, project, "budget.change_project")
+    if project.status != Project.Status.SELECTED:
+        raise ValidationError(
+            _("Only projects selected by the vote have a follow-up."), code="not_selected"
+        )
+    before = _stored(project, EXECUTION_FIELDS)
+    project.execution_status = execution_status
+    project.amount_spent = amount_spent
+    project.full_clean()
+    project.save(update_fields=EXECUTION_FIELDS)
+    audit.log(
+        project,
+        "lutetia.budget.execution_updated",
+        user=acting_user,
+        data=audit.changes(before, audit.snapshot(project, EXECUTION_FIELDS)),
     )
     return project
 
@@ -579,6 +662,12 @@ def _import_ballots(envelope: Envelope, instance: pabulib.Instance, projects) ->
 
 def _require(acting_user, permission: str) -> None:
     if acting_user is not None and not acting_user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _require_department(acting_user, obj, permission: str) -> None:
+    """The permission, held for the object's department (administrators: every one)."""
+    if acting_user is not None and not may_act_on(acting_user, obj, permission=permission):
         raise PermissionDenied
 
 

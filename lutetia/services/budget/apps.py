@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import PersonalDataProvider, ServiceManifest
+from lutetia.core.registry import MenuEntry, PersonalDataProvider, ServiceManifest
 
 APP = "lutetia.services.budget"
 
@@ -19,12 +19,45 @@ class BudgetConfig(AppConfig):
             "fr": "Les habitants proposent des projets et votent pour ceux que la ville réalise.",
             "en": "Residents propose projects and vote to choose the ones the city carries out.",
         },
+        admin_menu=(
+            MenuEntry(
+                label={"fr": "Campagnes du budget participatif", "en": "Budget campaigns"},
+                url_name="budget_campaigns:index",
+                icon="tasks",
+                permission="budget.change_campaign",
+                order=400,
+            ),
+            MenuEntry(
+                label={"fr": "Projets à étudier", "en": "Project review"},
+                url_name="budget_projects:index",
+                icon="clipboard-list",
+                permission="budget.review_project",
+                order=401,
+            ),
+            MenuEntry(
+                label={"fr": "Bulletins papier", "en": "Paper ballots"},
+                url_name="budget_paper_ballots:index",
+                icon="doc-full",
+                permission="budget.add_paper_ballot",
+                order=402,
+            ),
+        ),
+        admin_viewsets=(
+            f"{APP}.viewsets.campaign_viewset",
+            f"{APP}.viewsets.envelope_viewset",
+            f"{APP}.viewsets.project_viewset",
+            f"{APP}.viewsets.paper_ballot_viewset",
+        ),
+        # Agents study the feasibility of their department's projects (review_project);
+        # managers also change projects and follow up the winners (change_project);
+        # administrators run campaigns, envelopes, results and paper ballots.
         role_permissions={
             "agent": (
                 "budget.view_campaign",
                 "budget.view_envelope",
                 "budget.view_project",
                 "budget.view_result",
+                "budget.review_project",
             ),
             "manager": ("budget.change_project",),
             "administrator": (

@@ -227,11 +227,31 @@ class Project(models.Model):
     external_id = models.CharField(
         _("pabulib id"), max_length=100, blank=True, help_text=_("The project's id in a .pb file.")
     )
+    department = models.ForeignKey(
+        "core.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("The department that reviews its feasibility and carries it out."),
+    )
+    feasibility_explanation = models.TextField(
+        _("feasibility explanation"), blank=True, help_text=_("Shown to residents.")
+    )
+    cost_estimate = models.PositiveBigIntegerField(
+        _("department's cost estimate (euros)"), null=True, blank=True
+    )
+    review_notes = models.TextField(
+        _("review notes"), blank=True, help_text=_("Internal: never shown to residents.")
+    )
+    amount_spent = models.PositiveBigIntegerField(_("amount spent (euros)"), null=True, blank=True)
 
     class Meta:
         ordering = ["envelope_id", "pk"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
+        permissions = [("review_project", "Can record feasibility reviews")]
         constraints = [
             models.UniqueConstraint(
                 fields=["envelope", "external_id"],

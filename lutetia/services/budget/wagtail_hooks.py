@@ -10,6 +10,8 @@ LOG_ACTIONS = {
     "lutetia.budget.envelope_changed": _("Budget envelope changed"),
     "lutetia.budget.project_created": _("Budget project created"),
     "lutetia.budget.project_changed": _("Budget project changed"),
+    "lutetia.budget.project_reviewed": _("Budget project feasibility reviewed"),
+    "lutetia.budget.execution_updated": _("Budget project follow-up updated"),
     "lutetia.budget.ballot_cast": _("Ballot cast"),
     "lutetia.budget.ballot_changed": _("Ballot changed"),
     "lutetia.budget.paper_ballot_recorded": _("Paper ballot recorded"),
