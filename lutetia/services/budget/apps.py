@@ -19,6 +19,8 @@ class BudgetConfig(AppConfig):
             "fr": "Les habitants proposent des projets et votent pour ceux que la ville réalise.",
             "en": "Residents propose projects and vote to choose the ones the city carries out.",
         },
+        urls="lutetia.services.budget.urls",
+        url_prefix="budget-participatif",
         admin_menu=(
             MenuEntry(
                 label={"fr": "Campagnes du budget participatif", "en": "Budget campaigns"},

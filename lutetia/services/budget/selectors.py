@@ -8,11 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lutetia.services.budget import pabulib, rules
-from lutetia.services.budget.models import Ballot, BallotChoice, Envelope, Project, Result
+from lutetia.services.budget.models import (
+    Ballot,
+    BallotChoice,
+    Campaign,
+    Envelope,
+    Project,
+    Result,
+)
 
 PABULIB_RULE_NAMES = {
     ("greedy", ""): "greedy",
@@ -185,3 +192,41 @@ def _meta(envelope: Envelope, data: TallyInput) -> dict[str, object]:
     if envelope.ballot_type == Envelope.BallotType.CUMULATIVE:
         meta["max_sum_points"] = envelope.max_points
     return meta
+
+
+# --- public pages --------------------------------------------------------------------------
+
+
+def campaigns_with_envelopes() -> QuerySet[Campaign]:
+    """Every campaign, newest vote first, with its envelopes (district, stored result)."""
+    envelopes = Envelope.objects.select_related("district", "result").order_by(
+        F("district__code").asc(nulls_first=True), "name"
+    )
+    return Campaign.objects.prefetch_related(Prefetch("envelopes", queryset=envelopes))
+
+
+def ballot_projects(envelope: Envelope) -> list[Project]:
+    """The projects on the envelope's ballot, with their district, in a stable order."""
+    return list(
+        envelope.projects.filter(status__in=Project.ON_THE_BALLOT)
+        .select_related("district")
+        .order_by("pk")
+    )
+
+
+def public_project(pk: int) -> Project | None:
+    """A project residents may see (on a ballot), with its envelope, campaign and result."""
+    return (
+        Project.objects.filter(pk=pk, status__in=Project.ON_THE_BALLOT)
+        .select_related("envelope__campaign", "envelope__district", "envelope__result", "district")
+        .first()
+    )
+
+
+def winning_projects() -> QuerySet[Project]:
+    """Projects selected by a vote, for their follow-up: newest campaign first."""
+    return (
+        Project.objects.filter(status=Project.Status.SELECTED)
+        .select_related("envelope__campaign", "district")
+        .order_by("-envelope__campaign__voting_start", "envelope__name", "title", "pk")
+    )
