@@ -11,31 +11,35 @@ from lutetia.services.budget.models import Ballot, Campaign, Envelope, Project
 
 SLUG = "budget-participatif-2026"
 CITY_WIDE = "Tout Paris"
-# (title, cost in euros, theme, description)
+# (title, cost in euros, theme, description, code of the department in charge)
 CITY_PROJECTS = [
     (
         "Des fontaines à boire dans tous les parcs",
         1_200_000,
         "Environnement",
         "Installer 60 fontaines d'eau potable dans les parcs et jardins.",
+        "eau",
     ),
     (
         "Cours d'école oasis",
         3_500_000,
         "Éducation",
         "Déminéraliser et végétaliser dix cours d'école ouvertes au public le week-end.",
+        "espaces-verts",
     ),
     (
         "Pistes cyclables protégées sur les grands axes",
         4_000_000,
         "Mobilités",
         "Séparer les pistes cyclables de la circulation sur quatre avenues.",
+        "voirie",
     ),
     (
         "Bancs et ombrières le long de la Seine",
         800_000,
         "Cadre de vie",
         "Des bancs et des ombrières pour se reposer à l'abri du soleil.",
+        "voirie",
     ),
 ]
 DISTRICT_PROJECTS = [
@@ -44,18 +48,21 @@ DISTRICT_PROJECTS = [
         150_000,
         "Environnement",
         "Des bacs de culture et un composteur collectif pour les habitants.",
+        "espaces-verts",
     ),
     (
         "Rénovation du terrain de basket",
         220_000,
         "Sport",
         "Un nouveau revêtement, des paniers et un éclairage économe.",
+        "eclairage",
     ),
     (
         "Boîte à livres et bancs sur la place",
         40_000,
         "Culture",
         "Une boîte à livres en accès libre et des bancs autour.",
+        "voirie",
     ),
 ]
 
@@ -88,10 +95,10 @@ def _campaign(context: DemoContext) -> Campaign:
         acting_user=admin,
     )
     city = _envelope(campaign, admin, CITY_WIDE, None, 6_000_000, max_projects=3)
-    _projects(city, admin, CITY_PROJECTS, None)
+    _projects(city, context, CITY_PROJECTS, None)
     for district in _demo_districts(context):
         envelope = _envelope(campaign, admin, f"Paris {district.name}", district, 300_000)
-        _projects(envelope, admin, DISTRICT_PROJECTS, district)
+        _projects(envelope, context, DISTRICT_PROJECTS, district)
     campaign.voting_start = now - timedelta(days=7)
     return actions.save_campaign(campaign=campaign, acting_user=admin)
 
@@ -118,8 +125,8 @@ def _envelope(campaign, admin, name, district, amount, max_projects=None) -> Env
     )
 
 
-def _projects(envelope, admin, rows, district) -> None:
-    for title, cost, theme, description in rows:
+def _projects(envelope, context: DemoContext, rows, district) -> None:
+    for title, cost, theme, description, department in rows:
         actions.save_project(
             project=Project(
                 envelope=envelope,
@@ -128,9 +135,10 @@ def _projects(envelope, admin, rows, district) -> None:
                 theme=theme,
                 description=description,
                 district=district,
+                department=context.departments.get(department),
                 status=Project.Status.FEASIBLE,
             ),
-            acting_user=admin,
+            acting_user=context.administrator,
         )
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -572,3 +573,9 @@ def test_menu_entries_follow_permissions(client, administrator, agent):
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     for name in ("budget_campaigns:index", "budget_projects:index", "budget_paper_ballots:index"):
         assert reverse(name) in home
+
+
+def test_demo_projects_have_a_department_in_charge():
+    call_command("demo")
+    assert not Project.objects.filter(department=None).exists()
+    assert Project.objects.filter(department__code="espaces-verts").exists()
