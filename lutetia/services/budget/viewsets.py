@@ -207,6 +207,14 @@ class EnvelopeResultsView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_subtitle(self):
         return f"{self.envelope.campaign} — {self.envelope}"
 
+    def get_breadcrumbs_items(self):
+        campaign = self.envelope.campaign
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("budget_campaigns:edit", args=[campaign.pk]), "label": campaign.name},
+            {"url": "", "label": _("Results: %(envelope)s") % {"envelope": self.envelope}},
+        ]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         result, projects = selectors.result_with_projects(self.envelope)
@@ -538,6 +546,9 @@ class PaperBallotIndexView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["envelopes"] = Envelope.objects.filter(
@@ -563,6 +574,13 @@ class PaperBallotView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_subtitle(self):
         return f"{self.envelope.campaign} — {self.envelope}"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("budget_paper_ballots:index"), "label": _("Paper ballots")},
+            {"url": "", "label": self.get_page_subtitle()},
+        ]
 
     def post(self, request, *args, **kwargs):
         form = PaperBallotForm(request.POST, envelope=self.envelope)
