@@ -51,14 +51,14 @@ def test_search_finds_pages_of_the_current_site_only(client, sites):
     _, city_home = sites["city"]
     _, participation_home = sites["participation"]
     add_standard_page(city_home, "Piscines municipales", intro="Horaires des piscines")
-    add_standard_page(participation_home, "Budget participatif", intro="Votez pour vos projets")
+    add_standard_page(participation_home, "Projets des habitants", intro="Votez pour vos projets")
 
     city = client.get(reverse("search"), {"q": "piscines"}, HTTP_HOST=CITY_HOST)
     elsewhere = client.get(reverse("search"), {"q": "piscines"}, HTTP_HOST=PARTICIPATION_HOST)
 
     assert "Piscines municipales" in city.content.decode()
     assert "Piscines municipales" not in elsewhere.content.decode()
-    assert "Budget participatif" not in city.content.decode()
+    assert "Projets des habitants" not in city.content.decode()
 
 
 def test_language_switch_leads_to_the_translated_page(client, sites):

@@ -116,7 +116,12 @@ def envelope_detail(request, pk):
         "results_public": results_public(envelope.campaign),
     }
     if obstacle is not None:
-        return render(request, "budget/envelope.html", context, status=403 if request.POST else 200)
+        return render(
+            request,
+            "budget/envelope.html",
+            context,
+            status=403 if request.method == "POST" else 200,
+        )
     ballot = selectors.ballot_of(request.user, envelope)
     form = BallotForm(request.POST or None, envelope=envelope, projects=projects, ballot=ballot)
     status = 200
