@@ -1,5 +1,6 @@
 """The participatory budget's part of "Mon Compte": ballots and personal data."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lutetia.core.registry import AccountItem
@@ -7,11 +8,11 @@ from lutetia.services.budget import actions, selectors
 
 
 def account_items(user) -> list[AccountItem]:
-    """One line per ballot (no page shows a ballot yet, hence no link)."""
+    """One line per ballot, linking to its envelope's page (where it can change while voting)."""
     return [
         AccountItem(
             title=f"{ballot.envelope.campaign.name} — {ballot.envelope.name}",
-            url="",
+            url=reverse("budget:envelope", args=[ballot.envelope_id]),
             status=_("Ballot cast"),
             date=ballot.updated_at,
         )

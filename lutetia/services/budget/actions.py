@@ -500,6 +500,68 @@ def request_results(*, campaign: Campaign, acting_user) -> None:
     )
 
 
+@transaction.atomic
+def publish_results(*, campaign: Campaign, acting_user) -> Campaign:
+    """Make the stored results public and mark each project on the ballot selected or not.
+
+    Publication is final: a second one is refused, so the statuses residents and the
+    follow-up rely on never flip. Each envelope needs a result counted after the vote
+    closed and after its last ballot (a paper ballot keyed in later asks for a recount).
+    """
+    _require(acting_user, "budget.change_campaign")
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    envelopes = list(campaign.envelopes.select_related("result"))
+    _check_publishable(campaign, envelopes)
+    counts = {"selected": 0, "rejected": 0}
+    for envelope in envelopes:
+        on_ballot = envelope.projects.filter(status__in=Project.ON_THE_BALLOT)
+        selected = envelope.result.selected
+        counts["selected"] += on_ballot.filter(pk__in=selected).update(
+            status=Project.Status.SELECTED
+        )
+        counts["rejected"] += on_ballot.exclude(pk__in=selected).update(
+            status=Project.Status.REJECTED
+        )
+    campaign.results_published_at = timezone.now()
+    campaign.save(update_fields=["results_published_at"])
+    audit.log(campaign, "lutetia.budget.results_published", user=acting_user, data=counts)
+    return campaign
+
+
+def _check_publishable(campaign: Campaign, envelopes: list[Envelope]) -> None:
+    if campaign.results_published_at is not None:
+        raise ValidationError(
+            _("The results of this campaign are already published."), code="published"
+        )
+    if timezone.now() < campaign.voting_end:
+        raise ValidationError(
+            _("Voting has not closed yet: results are published after the vote."),
+            code="voting_not_closed",
+        )
+    if not envelopes:
+        raise ValidationError(_("This campaign has no envelope."), code="no_envelope")
+    for envelope in envelopes:
+        result = getattr(envelope, "result", None)
+        if result is None:
+            raise ValidationError(
+                _("The results of %(envelope)s have not been computed yet.")
+                % {"envelope": envelope},
+                code="no_result",
+            )
+        if (
+            result.computed_at < campaign.voting_end
+            or envelope.ballots.filter(updated_at__gt=result.computed_at).exists()
+        ):
+            raise ValidationError(
+                _(
+                    "The results of %(envelope)s predate ballots or the close of the vote: "
+                    "compute the results again first."
+                )
+                % {"envelope": envelope},
+                code="stale_result",
+            )
+
+
 def _explanation(explanation: rules.Explanation, pks: dict[str, int]) -> dict:
     def text(value):
         return None if value is None else str(value)

@@ -120,7 +120,15 @@ class CampaignEditView(ActionErrorsMixin, SettingsLockMixin, generic.EditView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["envelopes"] = self.object.envelopes.select_related("district", "result")
+        envelopes = list(self.object.envelopes.select_related("district", "result"))
+        context["envelopes"] = envelopes
+        context["may_publish"] = (
+            self.request.user.has_perm("budget.change_campaign")
+            and self.object.results_published_at is None
+            and self.object.voting_end <= timezone.now()
+            and bool(envelopes)
+            and all(hasattr(envelope, "result") for envelope in envelopes)
+        )
         return context
 
 
@@ -136,6 +144,23 @@ class ComputeResultsView(View):
             request,
             _("The results are being computed; each envelope's results screen shows them."),
         )
+        return redirect("budget_campaigns:edit", pk)
+
+
+class PublishResultsView(View):
+    """POST: make the campaign's stored results public (``actions.publish_results``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        try:
+            actions.publish_results(campaign=campaign, acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The results are published."))
         return redirect("budget_campaigns:edit", pk)
 
 
@@ -163,6 +188,7 @@ class CampaignViewSet(ModelViewSet):
         return [
             *without_delete(super().get_urlpatterns()),
             path("compute/<int:pk>/", ComputeResultsView.as_view(), name="compute"),
+            path("publish/<int:pk>/", PublishResultsView.as_view(), name="publish"),
         ]
 
 

@@ -18,6 +18,7 @@ LOG_ACTIONS = {
     "lutetia.budget.voter_detached": _("Ballots detached from a deleted account"),
     "lutetia.budget.results_computed": _("Budget results computed"),
     "lutetia.budget.results_requested": _("Budget results requested"),
+    "lutetia.budget.results_published": _("Budget results published"),
     "lutetia.budget.imported": _("Budget envelope imported from pabulib"),
 }
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.shortcuts import resolve_url
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 from django.utils import timezone, translation
 from wagtail.models import ModelLogEntry
 
@@ -27,6 +27,7 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+    clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
 
 
 DATETIME = "%Y-%m-%d %H:%M"

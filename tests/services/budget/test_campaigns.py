@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from lutetia.accounts.actions import delete_account
 from lutetia.accounts.personal_data import export_personal_data
@@ -115,7 +116,8 @@ def test_personal_data_export_and_erase(voter):
     first = envelope.projects.first()
     ballot = actions.cast_ballot(envelope=envelope, acting_user=voter, choices=[first])
     [item] = account_items(voter)
-    assert item.title == "Campaign bp-test — Tout Paris" and item.url == ""
+    assert item.title == "Campaign bp-test — Tout Paris"
+    assert item.url == reverse("budget:envelope", args=[envelope.pk])
     [exported] = export_personal_data(voter)["services"]["budget"]["ballots"]
     assert exported["envelope"] == "Tout Paris"
     assert exported["choices"] == [{"project": "Project 1", "points": None, "rank": None}]
