@@ -9,7 +9,7 @@ on the form, so a refused change loses nothing the staff member typed.
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from lutetia.core.backoffice import ActionErrorsMixin, ObjectActionsView, show_action_error
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
@@ -38,26 +39,6 @@ from lutetia.services.budget import actions, selectors
 from lutetia.services.budget.models import Ballot, Campaign, Envelope, Project
 
 LOCKED_HELP = gettext_lazy("Locked: voting has started, so this setting can no longer change.")
-
-
-def show_action_error(form, error: ValidationError) -> None:
-    """Put an action's error on the form: on its field when the form has one, else on top."""
-    fields = set(getattr(error, "error_dict", {}))
-    if not fields <= {*form.fields, NON_FIELD_ERRORS}:
-        error = ValidationError(error.messages)
-    form.add_error(None, error)
-
-
-class ActionErrorsMixin:
-    """For generic create/edit views whose ``save_instance`` calls an action."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            show_action_error(form, error)
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 def without_delete(urlpatterns: list) -> list:
@@ -379,22 +360,14 @@ class AssignForm(forms.Form):
     )
 
 
-class ProjectDetailView(WagtailAdminTemplateMixin, TemplateView):
+class ProjectDetailView(ObjectActionsView):
     """One project: its feasibility review, its department and, once it won, its follow-up."""
 
     template_name = "budget/admin/project_detail.html"
     header_icon = "clipboard-list"
-    index_url_name = None
+    queryset = Project.objects.select_related("envelope__campaign", "department", "district")
+    view_permission = "budget.view_project"
     FORMS = {"review": ReviewForm, "execution": ExecutionForm, "assign": AssignForm}
-
-    def dispatch(self, request, *args, **kwargs):
-        self.object = get_object_or_404(
-            Project.objects.select_related("envelope__campaign", "department", "district"),
-            pk=kwargs["pk"],
-        )
-        if not may_act_on(request.user, self.object, permission="budget.view_project"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return _("Project")
@@ -425,25 +398,9 @@ class ProjectDetailView(WagtailAdminTemplateMixin, TemplateView):
             allowed.add("assign")
         return allowed
 
-    def post(self, request, *args, **kwargs):
-        name = request.POST.get("form")
-        if name not in self.allowed_forms:
-            raise PermissionDenied
-        form = self.FORMS[name](request.POST, prefix=name)
-        if form.is_valid():
-            try:
-                getattr(self, f"_{name}")(form.cleaned_data)
-            except ValidationError as error:
-                show_action_error(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
-        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def initial_for(self, name):
         project = self.object
-        initial = {
+        return {
             "review": {
                 "feasible": {"feasible": "yes", "not_feasible": "no"}.get(project.status),
                 "explanation": project.feasibility_explanation,
@@ -455,11 +412,10 @@ class ProjectDetailView(WagtailAdminTemplateMixin, TemplateView):
                 "amount_spent": project.amount_spent,
             },
             "assign": {"department": project.department_id},
-        }
-        for name in self.allowed_forms:
-            context.setdefault(f"{name}_form", self.FORMS[name](prefix=name, initial=initial[name]))
-        context["project"] = project
-        return context
+        }[name]
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "project": self.object}
 
     def _review(self, data):
         actions.review_project(

@@ -6,24 +6,22 @@ Both listings are scoped to the staff member's departments; every write goes thr
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from lutetia.core.backoffice import ObjectActionsView
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
     is_city_administrator,
-    may_act_on,
     may_manage,
     scope_to_departments,
 )
@@ -43,22 +41,14 @@ class ContactRequestIndexView(generic.IndexView):
         return queryset  # already filtered in get_base_queryset
 
 
-class ContactRequestDetailView(WagtailAdminTemplateMixin, TemplateView):
+class ContactRequestDetailView(ObjectActionsView):
     """One request: the whole conversation, a reply form, status and routing."""
 
     template_name = "contact/admin/detail.html"
     header_icon = "mail"
-    index_url_name = None
+    queryset = ContactRequest.objects.select_related("topic", "department", "requester")
+    view_permission = "contact.view_contactrequest"
     FORMS = {"reply": StaffReplyForm, "status": StatusForm, "reassign": ReassignForm}
-
-    def dispatch(self, request, *args, **kwargs):
-        self.object = get_object_or_404(
-            ContactRequest.objects.select_related("topic", "department", "requester"),
-            pk=kwargs["pk"],
-        )
-        if not may_act_on(request.user, self.object, permission="contact.view_contactrequest"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return self.object.reference
@@ -74,35 +64,21 @@ class ContactRequestDetailView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     @cached_property
-    def may_reassign(self) -> bool:
-        return may_manage(self.request.user, self.object)
+    def allowed_forms(self) -> set[str]:
+        allowed = {"reply", "status"}
+        if may_manage(self.request.user, self.object):
+            allowed.add("reassign")
+        return allowed
 
-    def post(self, request, *args, **kwargs):
-        name = request.POST.get("form")
-        if name not in self.FORMS or (name == "reassign" and not self.may_reassign):
-            raise PermissionDenied
-        form = self.FORMS[name](request.POST, prefix=name)
-        if form.is_valid():
-            try:
-                getattr(self, f"_{name}")(form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
-        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+    def initial_for(self, name):
+        return {
+            "reply": {},
+            "status": {"status": self.object.status},
+            "reassign": {"department": self.object.department},
+        }[name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("reply_form", StaffReplyForm(prefix="reply"))
-        context.setdefault(
-            "status_form", StatusForm(prefix="status", initial={"status": self.object.status})
-        )
-        if self.may_reassign:
-            context.setdefault(
-                "reassign_form",
-                ReassignForm(prefix="reassign", initial={"department": self.object.department}),
-            )
         context["contact_request"] = self.object
         context["conversation"] = selectors.conversation(self.object, include_internal=True)
         return context

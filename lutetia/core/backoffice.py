@@ -1,0 +1,85 @@
+"""Shared pieces of the services' back-office screens (Wagtail admin views).
+
+A service's detail screen shows one department-scoped object with several small forms,
+each calling one action; a refused action shows its message on the form and saves nothing.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from lutetia.core.permissions import may_act_on
+
+
+def show_action_error(form, error: ValidationError) -> None:
+    """Put an action's error on the form: on its field when the form has one, else on top."""
+    fields = set(getattr(error, "error_dict", {}))
+    if not fields <= {*form.fields, NON_FIELD_ERRORS}:
+        error = ValidationError(error.messages)
+    form.add_error(None, error)
+
+
+class ActionErrorsMixin:
+    """For generic create/edit views whose ``save_instance`` calls an action."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            show_action_error(form, error)
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
+    """One object of a department, with a form per action the staff member may take.
+
+    Subclasses set ``queryset``, ``view_permission`` and ``FORMS`` ({name: form class}),
+    define ``_<name>(cleaned_data)`` calling the action, and may narrow ``allowed_forms``
+    and give ``initial_for(name)``. A POST names its form in the ``form`` field.
+    """
+
+    index_url_name = None
+    queryset = None
+    view_permission = ""
+    FORMS: dict = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(self.queryset, pk=kwargs["pk"])
+        if not may_act_on(request.user, self.object, permission=self.view_permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def allowed_forms(self) -> set[str]:
+        return set(self.FORMS)
+
+    def initial_for(self, name: str) -> dict:
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("form")
+        if name not in self.allowed_forms:
+            raise PermissionDenied
+        form = self.FORMS[name](request.POST, prefix=name)
+        if form.is_valid():
+            try:
+                getattr(self, f"_{name}")(form.cleaned_data)
+            except ValidationError as error:
+                show_action_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(**{f"{name}_form": form}))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for name in self.allowed_forms:
+            context.setdefault(
+                f"{name}_form", self.FORMS[name](prefix=name, initial=self.initial_for(name))
+            )
+        return context
