@@ -7,10 +7,12 @@ each calling one action; a refused action shows its message on the form and save
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from lutetia.core.permissions import may_act_on
 
@@ -83,3 +85,30 @@ class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
                 f"{name}_form", self.FORMS[name](prefix=name, initial=self.initial_for(name))
             )
         return context
+
+
+class ObjectActionsViewSet(ModelViewSet):
+    """A scoped list whose rows open an ``ObjectActionsView`` (``detail_view_class``).
+
+    The objects arrive from residents or imports, so the back office neither adds,
+    copies nor deletes them here; nothing links to them, so no reference index.
+    """
+
+    detail_view_class: type[ObjectActionsView]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(add_url_name=None, delete_url_name=None, **kwargs)
+
+    @property
+    def edit_view(self):
+        return self.construct_view(self.detail_view_class)
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("<int:pk>/", self.edit_view, name="edit"),
+        ]

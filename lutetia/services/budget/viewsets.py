@@ -27,7 +27,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from lutetia.core.backoffice import ActionErrorsMixin, ObjectActionsView, show_action_error
+from lutetia.core.backoffice import (
+    ActionErrorsMixin,
+    ObjectActionsView,
+    ObjectActionsViewSet,
+    show_action_error,
+)
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
@@ -440,7 +445,8 @@ class ProjectDetailView(ObjectActionsView):
         actions.save_project(project=self.object, acting_user=self.request.user)
 
 
-class ProjectViewSet(ModelViewSet):
+class ProjectViewSet(ObjectActionsViewSet):
+    # Projects come from residents' ideas and pabulib imports, not from this screen.
     model = Project
     name = "budget_projects"
     url_prefix = "budget/projects"
@@ -457,24 +463,7 @@ class ProjectViewSet(ModelViewSet):
         "execution_status",
     ]
     search_fields = ["title"]
-    copy_view_enabled = False
-    inspect_view_enabled = False
-    add_to_reference_index = False
-
-    def get_common_view_kwargs(self, **kwargs):
-        # Projects come from residents' ideas and pabulib imports, not from this screen.
-        return super().get_common_view_kwargs(add_url_name=None, delete_url_name=None, **kwargs)
-
-    @property
-    def edit_view(self):
-        return self.construct_view(ProjectDetailView)
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.edit_view, name="edit"),
-        ]
+    detail_view_class = ProjectDetailView
 
 
 # --- paper ballots ------------------------------------------------------------------------------

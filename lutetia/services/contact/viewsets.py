@@ -7,7 +7,7 @@ Both listings are scoped to the staff member's departments; every write goes thr
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from lutetia.core.backoffice import ObjectActionsView
+from lutetia.core.backoffice import ObjectActionsView, ObjectActionsViewSet
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
@@ -102,7 +102,8 @@ class ContactRequestDetailView(ObjectActionsView):
         )
 
 
-class ContactRequestViewSet(ModelViewSet):
+class ContactRequestViewSet(ObjectActionsViewSet):
+    # The inbox only reads: requests arrive from residents, never from the back office.
     model = ContactRequest
     name = "contact_requests"
     url_prefix = "contact/requests"
@@ -119,23 +120,7 @@ class ContactRequestViewSet(ModelViewSet):
     ]
     list_filter = ["status", "topic", "department"]
     search_fields = ["reference"]
-    copy_view_enabled = False
-    add_to_reference_index = False  # nothing links to a request: skip the index task per save
-
-    def get_common_view_kwargs(self, **kwargs):
-        # The inbox only reads: requests arrive from residents, never from the back office.
-        return super().get_common_view_kwargs(add_url_name=None, delete_url_name=None, **kwargs)
-
-    @property
-    def edit_view(self):
-        return self.construct_view(ContactRequestDetailView)
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("<int:pk>/", self.edit_view, name="edit"),
-        ]
+    detail_view_class = ContactRequestDetailView
 
 
 class TopicForm(WagtailAdminModelForm):
