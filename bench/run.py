@@ -26,7 +26,7 @@ BENCHMARKS = {
     "budget": "bench.budget",
     "foundation": "bench.foundation",
 }
-DATABASE_NAME = "lutetia_bench"
+DATABASE_NAME = os.environ.get("LUTETIA_BENCH_DATABASE", "lutetia_bench")
 CEILING = Case("ceiling (constant view)", "/bench/constant", max_p95_ms=50)
 WARM_UP_S = 3
 
