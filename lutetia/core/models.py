@@ -65,3 +65,19 @@ class ServiceSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} on {self.site}: {'on' if self.enabled else 'off'}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number handed out for a reference prefix in a year (see ``references.py``)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
