@@ -47,6 +47,11 @@ CORE_PERMISSIONS = {
         "wagtailsettings.change_sitetheme",
         "pages.change_sitetheme",
         "pages.change_sitenavigation",
+        *(
+            f"workflow.{verb}_{model}"
+            for verb in ("add", "change", "delete", "view")
+            for model in ("workflow", "action")
+        ),
     ),
 }
 

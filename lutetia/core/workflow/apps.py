@@ -8,3 +8,8 @@ class WorkflowConfig(AppConfig):
     label = "workflow"
     verbose_name = "Workflow"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from lutetia.core.workflow.core_tasks import register_core_task_kinds
+
+        register_core_task_kinds()
