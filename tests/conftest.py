@@ -1,13 +1,22 @@
 """Shared fixtures: real users at each role, the demo districts, the shared data folder."""
 
+import json
 from pathlib import Path
 
 import pytest
 from django.utils import translation
 
+from lutetia.core.districts.actions import import_districts
 from tests.factories import DepartmentFactory, UserFactory, create_staff
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+GEOJSON = (
+    Path(__file__).resolve().parents[1]
+    / "lutetia/core/districts/data/paris-arrondissements.geojson"
+)
+# A point in front of Notre-Dame (4th arrondissement) and one in Versailles.
+INSIDE_PARIS = {"longitude": 2.3499, "latitude": 48.8530}
+OUTSIDE_PARIS = {"longitude": 2.1204, "latitude": 48.8049}
 
 
 @pytest.fixture(autouse=True)
@@ -57,3 +66,13 @@ def department(db):
 @pytest.fixture
 def agent(department):
     return create_staff(department)
+
+
+@pytest.fixture
+def districts(db, django_capture_on_commit_callbacks):
+    """The 20 arrondissements, imported as an administrator would (lookup index refreshed)."""
+    features = json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_districts(
+            features=features, name_field="l_aroff", code_field="c_ar", acting_user=None
+        )

@@ -14,6 +14,8 @@ import io
 import uuid
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +121,22 @@ def make_thumbnail(image: CleanImage | bytes, *, size: tuple[int, int] = (400, 4
     image_format, decoded = _decode_image(data, settings.LUTETIA_UPLOAD_MAX_PIXELS)
     decoded.thumbnail(size)
     return _encode(decoded, image_format)
+
+
+@contextmanager
+def files_removed_on_error() -> Iterator[list[str]]:
+    """Yield a list to note stored file names in; delete those files if the block fails.
+
+    Wrap the body of an atomic write that stores files, so a refused or rolled-back
+    submission leaves no orphan file behind in storage.
+    """
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
 
 
 def validate_document(

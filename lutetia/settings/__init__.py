@@ -293,6 +293,14 @@ LUTETIA_UPLOAD_MAX_IMAGE_BYTES = 10 * 1024 * 1024
 LUTETIA_UPLOAD_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 LUTETIA_UPLOAD_MAX_PIXELS = 40_000_000
 
+# --- Dans ma rue (reports) ------------------------------------------------------
+LUTETIA_REPORTS_DESCRIPTION_MAX_LENGTH = 4000
+LUTETIA_REPORTS_MAX_PHOTOS = 3
+# Open reports of the same category within this distance are offered before a new one is filed.
+LUTETIA_REPORTS_NEARBY_RADIUS_M = int(env_str("LUTETIA_REPORTS_NEARBY_RADIUS_M", "50"))
+# Address search: empty (off) or a dotted path to a geocoder (see docs/reports.md).
+LUTETIA_REPORTS_GEOCODER = env_str("LUTETIA_REPORTS_GEOCODER", "")
+
 # --- Logging: one JSON object per line on stderr ------------------------------
 LOGGING = {
     "version": 1,

@@ -19,5 +19,6 @@ class ReportsConfig(AppConfig):
             "fr": "Signalez un problème dans l'espace public : propreté, voirie, éclairage…",
             "en": "Report a problem in public space: litter, roads, street lights…",
         },
+        urls=f"{APP}.urls",
         url_prefix="dans-ma-rue",
     )
