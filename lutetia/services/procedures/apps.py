@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import ServiceManifest
+from lutetia.core.registry import (
+    Indicator,
+    MenuEntry,
+    OpenDataExport,
+    PersonalDataProvider,
+    ServiceManifest,
+)
 
 APP = "lutetia.services.procedures"
 
@@ -20,4 +26,66 @@ class ProceduresConfig(AppConfig):
             "en": "Apply to the city online and follow your applications.",
         },
         url_prefix="demarches",
+        urls=f"{APP}.urls",
+        admin_menu=(
+            MenuEntry(
+                label={"fr": "Formulaires de démarches", "en": "Procedure forms"},
+                url_name="procedure_forms:index",
+                icon="form",
+                permission="procedures.view_form",
+                order=320,
+            ),
+        ),
+        admin_viewsets=(f"{APP}.viewsets.form_viewset",),
+        role_permissions={
+            "agent": (
+                "procedures.view_form",
+                "procedures.view_demand",
+                "procedures.change_demand",
+                "procedures.add_message",
+            ),
+            "manager": ("procedures.add_form", "procedures.change_form"),
+            "administrator": ("procedures.delete_form",),
+        },
+        account_items=f"{APP}.account.account_items",
+        personal_data=PersonalDataProvider(
+            export=f"{APP}.account.export", erase=f"{APP}.account.erase"
+        ),
+        open_data=(
+            OpenDataExport(
+                slug="procedures-demands-monthly",
+                title={
+                    "fr": "Démarches en ligne : demandes par mois",
+                    "en": "Online procedures: demands per month",
+                },
+                formats=("csv",),
+                producer=f"{APP}.open_data.monthly_demands",
+            ),
+        ),
+        indicators=(
+            Indicator(
+                slug="procedures-demands-per-month",
+                title={"fr": "Demandes de démarches par mois", "en": "Demands per month"},
+                unit="demands",
+                compute=f"{APP}.open_data.demands_per_month",
+            ),
+            Indicator(
+                slug="procedures-median-processing-time",
+                title={
+                    "fr": "Délai médian de traitement par démarche",
+                    "en": "Median processing time per procedure",
+                },
+                unit="days",
+                compute=f"{APP}.open_data.median_processing_days",
+            ),
+            Indicator(
+                slug="procedures-share-within-target",
+                title={
+                    "fr": "Part des demandes traitées dans le délai cible",
+                    "en": "Share of demands processed within target",
+                },
+                unit="%",
+                compute=f"{APP}.open_data.share_within_target",
+            ),
+        ),
     )

@@ -8,6 +8,7 @@ answered on, so editing a published form never changes answers already given.
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from wagtail.fields import StreamField
 
 from lutetia.accounts.models import VerificationLevel
 from lutetia.services.procedures.blocks import StepBlock
+
+# Paths of the resident pages that a form's slug must not take.
+RESERVED_SLUGS = {"envoyee", "mes-demarches"}
 
 
 class Audience(models.TextChoices):
@@ -84,6 +88,10 @@ class Form(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This slug is used by the site's own pages.")})
 
     def is_open(self, at=None) -> bool:
         """Published and within its availability dates."""
