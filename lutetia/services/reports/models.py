@@ -11,6 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 from lutetia.core.registry import localized
 
@@ -25,7 +27,7 @@ def cell_of(longitude: float, latitude: float) -> int:
     return row * 360 * CELLS_PER_DEGREE + column
 
 
-class Category(models.Model):
+class Category(ClusterableModel):
     """A family (no parent) or a sub-type (with a parent). Residents and Open311 pick sub-types.
 
     ``code`` is the Open311 ``service_code``; ``department`` is where its reports go unless a
@@ -96,7 +98,8 @@ class CategoryAttribute(models.Model):
         SINGLE = "singlevaluelist", _("one choice")
         MULTI = "multivaluelist", _("several choices")
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="attributes")
+    # A ParentalKey so that the back office edits a category's attributes inline.
+    category = ParentalKey(Category, on_delete=models.CASCADE, related_name="attributes")
     code = models.SlugField(_("code"), max_length=60)
     variable = models.BooleanField(_("answered by the reporter"), default=True)
     datatype = models.CharField(_("type"), max_length=20, choices=Datatype.choices)
