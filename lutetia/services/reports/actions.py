@@ -9,20 +9,23 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lutetia.core import audit
 from lutetia.core.districts.lookup import district_at
-from lutetia.core.permissions import may_act_on
+from lutetia.core.permissions import may_act_on, may_manage, scope_to_departments
 from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
 from lutetia.services.reports import tasks
 from lutetia.services.reports.models import (
+    Alert,
     BannedEmail,
     Category,
     Follower,
@@ -30,6 +33,7 @@ from lutetia.services.reports.models import (
     Report,
     ReportPhoto,
     ReportUpdate,
+    ResponseTemplate,
     RoutingRule,
 )
 
@@ -323,3 +327,370 @@ def _locked_for_staff(report: Report, acting_user) -> Report:
     if not may_act_on(acting_user, report, permission="reports.triage_report"):
         raise PermissionDenied
     return Report.objects.select_for_update().select_related("category").get(pk=report.pk)
+
+
+# --- Residents: alerts and erasing a resident's personal data ------------------------------
+
+# The circles a resident may watch around a point, in metres.
+ALERT_RADII = (100, 250, 500, 1000)
+MAX_ALERTS_PER_USER = 20
+
+
+@transaction.atomic
+def create_alert(
+    *,
+    district=None,
+    longitude: float | None = None,
+    latitude: float | None = None,
+    radius_m: int | None = None,
+    category: Category | None = None,
+    acting_user,
+) -> Alert:
+    """Subscribe a signed-in resident to new reports in a district or around a point."""
+    if not acting_user.is_authenticated:
+        raise PermissionDenied
+    if Alert.objects.filter(user=acting_user).count() >= MAX_ALERTS_PER_USER:
+        raise ValidationError(
+            _("You already have %(max)d alerts: delete one first.") % {"max": MAX_ALERTS_PER_USER},
+            code="too_many_alerts",
+        )
+    if district is None:
+        _check_alert_circle(longitude, latitude, radius_m)
+        fields = {"longitude": longitude, "latitude": latitude, "radius_m": radius_m}
+    else:
+        fields = {"district": district}
+    if category is not None and not category.active:
+        raise ValidationError(_("Choose one of the active problem types."), code="category")
+    alert = Alert.objects.create(user=acting_user, category=category, **fields)
+    audit.log(alert, "lutetia.reports.alert_created", user=acting_user)
+    return alert
+
+
+def _check_alert_circle(longitude, latitude, radius_m) -> None:
+    if longitude is None or latitude is None:
+        raise ValidationError(_("Choose a district or a point on the map."), code="where")
+    if radius_m not in ALERT_RADII:
+        raise ValidationError(_("Choose one of the proposed distances."), code="radius")
+    if district_at(longitude, latitude) is None:
+        raise ValidationError(
+            _("This point is outside the city: place the marker on a street of the city."),
+            code="outside_city",
+        )
+
+
+@transaction.atomic
+def delete_alert(*, alert: Alert, acting_user) -> None:
+    """Only the resident who created an alert deletes it."""
+    if alert.user_id != acting_user.pk:
+        raise PermissionDenied
+    audit.log(alert, "lutetia.reports.alert_deleted", user=acting_user)
+    alert.delete()
+
+
+@transaction.atomic
+def erase_reporter(*, user, acting_user) -> int:
+    """Forget a resident: their reports stay public but lose every contact field (also those
+    filed before signing in with the same address); their follows and alerts go. Returns the
+    number of reports anonymised."""
+    email = (user.email or "").strip().lower()
+    mine = Q(reporter=user) | Q(email=email) if email else Q(reporter=user)
+    count = Report.objects.filter(mine).update(
+        email="", first_name="", last_name="", phone="", reporter_public=False
+    )
+    followed = Q(user=user) | Q(user__isnull=True, email=email) if email else Q(user=user)
+    Follower.objects.filter(followed).delete()
+    Alert.objects.filter(user=user).delete()
+    audit.log(user, "lutetia.reports.reporter_erased", user=acting_user, data={"reports": count})
+    return count
+
+
+# --- Staff: routing, assignment, moderation and bulk triage (back office) ----------------------
+#
+# Agents triage their departments' reports: status, notes, priority, assignment, and sending a
+# misrouted report to the right department or category. Managers also edit the routing
+# (categories, rules, reasons, templates); moderation (redaction, hiding, bans) is separate.
+
+
+@transaction.atomic
+def reassign(*, report: Report, department, note: str = "", acting_user) -> ReportUpdate:
+    """Send a report to another department; its agent belonged to the old one, so unassign."""
+    report = _locked_for_staff(report, acting_user)
+    if department.pk == report.department_id:
+        raise ValidationError(_("The report is already with this department."), code="unchanged")
+    before = report.department_id
+    report.department = department
+    report.assignee = None
+    report.updated_at = timezone.now()
+    report.save(update_fields=["department", "assignee", "updated_at"])
+    update = _staff_entry(report, ReportUpdate.Kind.ROUTED, note, acting_user)
+    audit.log(
+        report,
+        "lutetia.reports.reassigned",
+        user=acting_user,
+        data={"from": before, "to": department.pk},
+    )
+    return update
+
+
+@transaction.atomic
+def recategorise(*, report: Report, category: Category, note: str = "", acting_user):
+    """Give a report its right category; the routing for that category picks the department."""
+    report = _locked_for_staff(report, acting_user)
+    if category.is_family or not category.active:
+        raise ValidationError(_("Choose one of the active problem types."), code="category")
+    if category.pk == report.category_id:
+        raise ValidationError(_("The report already has this category."), code="unchanged")
+    before = {"category": report.category_id, "department": report.department_id}
+    report.category = category
+    department = responsible_department(category, report.district)
+    if department is not None and department.pk != report.department_id:
+        report.department = department
+        report.assignee = None
+    report.updated_at = timezone.now()
+    report.save(update_fields=["category", "department", "assignee", "updated_at"])
+    update = _staff_entry(report, ReportUpdate.Kind.RECATEGORISED, note, acting_user)
+    after = {"category": category.pk, "department": report.department_id}
+    audit.log(
+        report, "lutetia.reports.recategorised", user=acting_user, data=audit.changes(before, after)
+    )
+    return update
+
+
+@transaction.atomic
+def set_priority(*, report: Report, priority: int, acting_user) -> Report:
+    report = _locked_for_staff(report, acting_user)
+    priority = Report.Priority(int(priority))
+    if priority == report.priority:
+        raise ValidationError(_("The report already has this priority."), code="unchanged")
+    before = report.priority
+    report.priority = priority
+    report.updated_at = timezone.now()
+    report.save(update_fields=["priority", "updated_at"])
+    audit.log(
+        report,
+        "lutetia.reports.prioritised",
+        user=acting_user,
+        data={"from": before, "to": int(priority)},
+    )
+    return report
+
+
+@transaction.atomic
+def assign_agent(*, report: Report, agent, acting_user) -> Report:
+    """Give the report to a staff member of its department (``agent=None`` unassigns)."""
+    report = _locked_for_staff(report, acting_user)
+    if agent is not None and not agent.memberships.filter(department=report.department_id).exists():
+        raise ValidationError(
+            _("%(agent)s is not a member of the report's department.") % {"agent": agent},
+            code="not_member",
+        )
+    if (agent.pk if agent else None) == report.assignee_id:
+        raise ValidationError(_("The report is already assigned this way."), code="unchanged")
+    before = report.assignee_id
+    report.assignee = agent
+    report.updated_at = timezone.now()
+    report.save(update_fields=["assignee", "updated_at"])
+    audit.log(
+        report,
+        "lutetia.reports.assigned",
+        user=acting_user,
+        data={"from": before, "to": agent.pk if agent else None},
+    )
+    return report
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What a bulk action did to one report: done, or the reason it was refused."""
+
+    report: Report
+    done: bool
+    message: str = ""
+
+
+def for_each_report(reports, action, *, acting_user, **arguments) -> list[ItemResult]:
+    """Apply one staff action to each report, each in its own transaction.
+
+    Not atomic as a whole on purpose: one refused report (another department's, an
+    unchanged status) must not undo the others; every report gets its own result.
+    """
+    results = []
+    for report in reports:
+        try:
+            action(report=report, acting_user=acting_user, **arguments)
+        except PermissionDenied:
+            results.append(ItemResult(report, False, _("you may not act on this report")))
+        except ValidationError as error:
+            results.append(ItemResult(report, False, " ".join(error.messages)))
+        else:
+            results.append(ItemResult(report, True))
+    return results
+
+
+def _staff_entry(report: Report, kind: str, note: str, acting_user) -> ReportUpdate:
+    """A staff-only timeline entry (routing, category, moderation): nobody is notified."""
+    return ReportUpdate.objects.create(
+        report=report,
+        kind=kind,
+        internal_note=note.strip(),
+        author=acting_user,
+        created_at=timezone.now(),
+    )
+
+
+# Moderation: permission ``reports.moderate_report`` on the report's department.
+
+
+def _locked_for_moderation(report: Report, acting_user) -> Report:
+    if not may_act_on(acting_user, report, permission="reports.moderate_report"):
+        raise PermissionDenied
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+@transaction.atomic
+def redact_description(*, report: Report, description: str, reason: str, acting_user) -> Report:
+    """Replace a report's text (personal data, insults); the original stays in the audit trail."""
+    report = _locked_for_moderation(report, acting_user)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the text is edited.")}, code="reason")
+    original = report.description
+    report.description = description.strip()
+    report.updated_at = timezone.now()
+    report.save(update_fields=["description", "updated_at"])
+    _staff_entry(
+        report, ReportUpdate.Kind.MODERATED, _("Description edited: %s") % reason, acting_user
+    )
+    audit.log(
+        report,
+        "lutetia.reports.redacted",
+        user=acting_user,
+        data={"original": original, "reason": reason.strip()},
+    )
+    return report
+
+
+@transaction.atomic
+def set_report_hidden(*, report: Report, hidden: bool, reason: str = "", acting_user) -> Report:
+    """Take a report off the public site (with a reason kept for staff), or put it back."""
+    report = _locked_for_moderation(report, acting_user)
+    if hidden == report.hidden:
+        raise ValidationError(_("Nothing to change."), code="unchanged")
+    if hidden and not reason.strip():
+        raise ValidationError({"reason": _("Say why the report is hidden.")}, code="reason")
+    report.hidden = hidden
+    report.hidden_reason = reason.strip() if hidden else ""
+    report.updated_at = timezone.now()
+    report.save(update_fields=["hidden", "hidden_reason", "updated_at"])
+    note = _("Report hidden: %s") % reason.strip() if hidden else _("Report shown again")
+    _staff_entry(report, ReportUpdate.Kind.MODERATED, note, acting_user)
+    audit.log(
+        report,
+        "lutetia.reports.hidden" if hidden else "lutetia.reports.shown",
+        user=acting_user,
+        data={"reason": report.hidden_reason},
+    )
+    return report
+
+
+@transaction.atomic
+def set_photo_hidden(*, photo: ReportPhoto, hidden: bool, acting_user) -> ReportPhoto:
+    report = _locked_for_moderation(photo.report, acting_user)
+    photo = ReportPhoto.objects.select_for_update().get(pk=photo.pk, report=report)
+    if hidden == photo.hidden:
+        raise ValidationError(_("Nothing to change."), code="unchanged")
+    photo.hidden = hidden
+    photo.save(update_fields=["hidden"])
+    note = _("Photo hidden") if hidden else _("Photo shown again")
+    _staff_entry(report, ReportUpdate.Kind.MODERATED, note, acting_user)
+    audit.log(
+        report,
+        "lutetia.reports.photo_hidden" if hidden else "lutetia.reports.photo_shown",
+        user=acting_user,
+        data={"photo": photo.pk},
+    )
+    return photo
+
+
+@transaction.atomic
+def ban_email(
+    *, email: str, reason: str, hide_reports: bool = False, acting_user
+) -> tuple[BannedEmail, int]:
+    """Refuse every further report from an abusive address; optionally hide its reports.
+
+    Only the reports the moderator may act on are hidden (department scoping); returns
+    the ban and how many reports were hidden.
+    """
+    if not acting_user.has_perm("reports.moderate_report"):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if not email or not reason.strip():
+        raise ValidationError({"reason": _("Say why the address is banned.")}, code="reason")
+    if BannedEmail.objects.filter(email=email).exists():
+        raise ValidationError(_("This address is already banned."), code="unchanged")
+    ban = BannedEmail.objects.create(email=email, reason=reason.strip(), banned_by=acting_user)
+    hidden = 0
+    if hide_reports:
+        reports = scope_to_departments(acting_user, Report.objects.filter(email=email))
+        hidden = reports.filter(hidden=False).update(
+            hidden=True, hidden_reason=reason.strip(), updated_at=timezone.now()
+        )
+    audit.log(ban, "lutetia.reports.email_banned", user=acting_user, data={"hidden": hidden})
+    return ban, hidden
+
+
+@transaction.atomic
+def lift_ban(*, ban: BannedEmail, acting_user) -> None:
+    if not acting_user.has_perm("reports.moderate_report"):
+        raise PermissionDenied
+    audit.log(ban, "lutetia.reports.ban_lifted", user=acting_user, data={"email": ban.email})
+    ban.delete()
+
+
+# Routing settings: categories (with their attributes), routing rules, rejection reasons and
+# response templates. Managers edit those of the departments they manage; administrators all.
+
+
+def routing_department_id(item) -> int | None:
+    """The department whose managers own a routing setting (None: city-wide)."""
+    category = item if isinstance(item, Category) else getattr(item, "category", None)
+    if category is None:
+        return None
+    if category.department_id or category.parent_id is None:
+        return category.department_id
+    return category.parent.department_id
+
+
+def may_edit_routing(user, item) -> bool:
+    """Managers edit the settings of their departments' categories; city-wide ones too."""
+    if not user.has_perm("reports.manage_routing"):
+        return False
+    if isinstance(item, RejectionReason | ResponseTemplate) and routing_department_id(item) is None:
+        return True
+    return may_manage(user, SimpleNamespace(department_id=routing_department_id(item)))
+
+
+@transaction.atomic
+def save_routing_item(*, item, acting_user):
+    """Save a category (its attributes included), routing rule, reason or template."""
+    if not may_edit_routing(acting_user, item):
+        raise PermissionDenied
+    created = item.pk is None
+    item.save()
+    name = item._meta.model_name
+    audit.log(
+        item,
+        f"lutetia.reports.{name}_{'created' if created else 'changed'}",
+        user=acting_user,
+    )
+    return item
+
+
+@transaction.atomic
+def delete_routing_item(*, item, acting_user) -> None:
+    """Delete a routing rule or response template (categories and reasons are deactivated)."""
+    if not isinstance(item, RoutingRule | ResponseTemplate):
+        raise ValidationError(_("Deactivate it instead: reports refer to it."), code="in_use")
+    if not may_edit_routing(acting_user, item):
+        raise PermissionDenied
+    audit.log(item, f"lutetia.reports.{item._meta.model_name}_deleted", user=acting_user)
+    item.delete()

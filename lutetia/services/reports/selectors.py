@@ -1,8 +1,26 @@
 """Reads of Dans ma rue that span relations."""
 
-from django.db.models import Prefetch, Q
+import math
+from datetime import timedelta
 
-from lutetia.services.reports.models import Report, ReportPhoto, ReportUpdate
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from lutetia.core.permissions import scope_to_departments
+from lutetia.services.reports.models import (
+    CELLS_PER_DEGREE,
+    Alert,
+    Category,
+    Follower,
+    Report,
+    ReportPhoto,
+    ReportUpdate,
+    ResponseTemplate,
+    cell_of,
+)
+from lutetia.services.reports.tasks import distance_m
 
 
 def public_reports():
@@ -29,4 +47,229 @@ def public_timeline(report: Report) -> list[ReportUpdate]:
             Q(kind__in=[ReportUpdate.Kind.CREATED, ReportUpdate.Kind.STATUS])
             | ~Q(public_response="")
         ).only("kind", "from_status", "to_status", "public_response", "created_at")
+    )
+
+
+# --- Residents: nearby reports, the public map and list, "My reports", alerts --------------
+
+# The map shows at most this many reports per viewport (the newest); the GeoJSON says so.
+MAP_MAX_FEATURES = 2000
+# A box taller than this many grid rows (≈ 36 km) is filtered on coordinates alone.
+_MAX_CELL_ROWS = 100
+_CELLS_PER_ROW = 360 * CELLS_PER_DEGREE
+METRES_PER_DEGREE_LATITUDE = 111_320
+
+
+def within_box(queryset, min_lon: float, min_lat: float, max_lon: float, max_lat: float):
+    """Reports inside the box: one ``cell`` range per grid row picks the candidate rows
+    through the index, the coordinates keep the exact ones."""
+    box = Q(longitude__range=(min_lon, max_lon), latitude__range=(min_lat, max_lat))
+    first, last = cell_of(min_lon, min_lat), cell_of(max_lon, max_lat)
+    rows = range(first // _CELLS_PER_ROW, last // _CELLS_PER_ROW + 1)
+    if len(rows) <= _MAX_CELL_ROWS:
+        columns = (first % _CELLS_PER_ROW, last % _CELLS_PER_ROW)
+        cells = Q()
+        for row in rows:
+            cells |= Q(
+                cell__range=(row * _CELLS_PER_ROW + columns[0], row * _CELLS_PER_ROW + columns[1])
+            )
+        box &= cells
+    return queryset.filter(box)
+
+
+def nearby_open_reports(
+    category: Category, longitude: float, latitude: float, radius_m: int | None = None
+) -> list[Report]:
+    """Open public reports of ``category`` within the radius, nearest first, each with its
+    ``distance`` in metres: what a resident may follow instead of filing a duplicate."""
+    radius = radius_m or settings.LUTETIA_REPORTS_NEARBY_RADIUS_M
+    delta_lat = radius / METRES_PER_DEGREE_LATITUDE
+    delta_lon = delta_lat / max(math.cos(math.radians(latitude)), 0.01)
+    candidates = within_box(
+        public_reports().filter(category=category, status__in=Report.OPEN),
+        longitude - delta_lon,
+        latitude - delta_lat,
+        longitude + delta_lon,
+        latitude + delta_lat,
+    ).only("reference", "longitude", "latitude", "status", "description", "created_at")
+    found = []
+    for report in candidates[:200]:
+        report.distance = distance_m(longitude, latitude, report.longitude, report.latitude)
+        if report.distance <= radius:
+            found.append(report)
+    return sorted(found, key=lambda report: report.distance)
+
+
+def filtered_reports(*, category=None, status="", district=None, since=None, until=None):
+    """Public reports matching the map and list filters, newest first.
+
+    ``category`` may be a family (its sub-types match); ``status`` is "open", "closed" or
+    one status; ``since``/``until`` are datetimes (``until`` excluded).
+    """
+    reports = public_reports()
+    if category is not None:
+        reports = reports.filter(Q(category=category) | Q(category__parent=category))
+    if status == "open":
+        reports = reports.filter(status__in=Report.OPEN)
+    elif status == "closed":
+        reports = reports.filter(status__in=Report.CLOSED)
+    elif status:
+        reports = reports.filter(status=status)
+    if district is not None:
+        reports = reports.filter(district=district)
+    if since is not None:
+        reports = reports.filter(created_at__gte=since)
+    if until is not None:
+        reports = reports.filter(created_at__lt=until)
+    return reports
+
+
+def map_points(reports, bbox: tuple[float, float, float, float]) -> tuple[list[tuple], bool]:
+    """The newest ``MAP_MAX_FEATURES`` reports of the queryset inside ``bbox``, as tuples
+    (reference, longitude, latitude, status, category id, created_at), and whether more
+    were left out. No personal field is read."""
+    rows = list(
+        within_box(reports, *bbox).values_list(
+            "reference", "longitude", "latitude", "status", "category_id", "created_at"
+        )[: MAP_MAX_FEATURES + 1]
+    )
+    return rows[:MAP_MAX_FEATURES], len(rows) > MAP_MAX_FEATURES
+
+
+def report_categories() -> list[Category]:
+    """Active families, each with its active sub-types in ``subtypes`` (two queries)."""
+    return list(
+        Category.objects.filter(parent__isnull=True, active=True).prefetch_related(
+            Prefetch("children", queryset=Category.objects.filter(active=True), to_attr="subtypes")
+        )
+    )
+
+
+def recent_reports(limit: int = 10) -> list[Report]:
+    return list(public_reports().select_related("category", "district")[:limit])
+
+
+def reports_of(user):
+    """Every report the resident filed while signed in, published or not, newest first."""
+    return Report.objects.filter(reporter=user).select_related("category", "district")
+
+
+def followed_by(user):
+    """The public reports the resident follows, other than their own, newest first."""
+    return (
+        Follower.objects.filter(user=user, report__published_at__isnull=False, report__hidden=False)
+        .exclude(report__reporter=user)
+        .select_related("report__category", "report__district")
+        .order_by("-report__created_at")
+    )
+
+
+def alerts_of(user):
+    return Alert.objects.filter(user=user).select_related("district", "category").order_by("pk")
+
+
+# --- Staff: the triage queue and the report page (back office) --------------------------------
+#
+# The queue must stay fast at a million reports: filters map onto the (department, status,
+# created_at), (category, created_at) and (district, created_at) indexes, counts per status
+# come from one grouped query, and the page's rows from one query with their relations.
+
+TRIAGE_SORTS = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "priority": ("-priority", "created_at", "pk"),
+}
+STATUS_GROUPS = {"open": Report.OPEN, "closed": Report.CLOSED, "all": ()}
+
+
+def triage_reports(user, filters: dict, *, now=None):
+    """Confirmed reports of the staff member's departments, filtered on all but the status."""
+    now = now or timezone.now()
+    reports = scope_to_departments(user, Report.objects.filter(published_at__isnull=False))
+    for field in ("department", "district", "priority"):
+        if filters.get(field) not in (None, ""):
+            reports = reports.filter(**{field: filters[field]})
+    category = filters.get("category")
+    if category is not None:
+        reports = reports.filter(category__in=[category, *category.children.all()])
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        reports = reports.filter(assignee__isnull=True)
+    elif assignee == "me":
+        reports = reports.filter(assignee=user)
+    elif assignee:
+        reports = reports.filter(assignee_id=assignee)
+    age = filters.get("age")
+    if age == "overdue":
+        reports = reports.filter(overdue_q(now))
+    elif age:
+        reports = reports.filter(created_at__lt=now - timedelta(days=int(age)))
+    text = (filters.get("q") or "").strip()
+    if text:
+        reports = reports.filter(Q(reference__iexact=text) | Q(description__icontains=text))
+    return reports
+
+
+def overdue_q(now) -> Q:
+    """Open reports older than their category's target, as one index-friendly condition."""
+    by_target: dict[int, list[int]] = {}
+    for pk, days in Category.objects.filter(target_days__gt=0).values_list("pk", "target_days"):
+        by_target.setdefault(days, []).append(pk)
+    condition = Q(pk__in=[])
+    for days, category_ids in by_target.items():
+        condition |= Q(category__in=category_ids, created_at__lt=now - timedelta(days=days))
+    return condition & Q(status__in=Report.OPEN)
+
+
+def status_counts(reports) -> dict[str, int]:
+    """How many reports have each status: one grouped query."""
+    rows = reports.order_by().values_list("status").annotate(count=Count("pk"))
+    return {status: count for status, count in rows}
+
+
+def with_status(reports, status: str):
+    """``status`` is one status or a group (open, closed, all)."""
+    if status in STATUS_GROUPS:
+        group = STATUS_GROUPS[status]
+        return reports.filter(status__in=group) if group else reports
+    return reports.filter(status=status)
+
+
+def triage_rows(reports, sort: str):
+    return reports.select_related("category", "district", "department", "assignee").order_by(
+        *TRIAGE_SORTS[sort]
+    )
+
+
+def department_staff(department_ids=None):
+    """Staff who may be given reports: members of these departments (all staff if None)."""
+    users = get_user_model().objects.filter(is_active=True, memberships__isnull=False)
+    if department_ids is not None:
+        users = users.filter(memberships__department__in=department_ids)
+    return users.distinct().order_by("last_name", "first_name", "email")
+
+
+def staff_report_queryset():
+    """A report with everything its back-office page shows about it, contact included."""
+    return Report.objects.select_related(
+        "category__parent",
+        "district",
+        "department",
+        "assignee",
+        "reporter",
+        "duplicate_of",
+        "rejection_reason",
+        "api_key",
+    )
+
+
+def staff_timeline(report: Report) -> list[ReportUpdate]:
+    """Every entry, internal notes and moderation included, with its author."""
+    return list(report.updates.select_related("author"))
+
+
+def response_templates_for(report: Report):
+    """The ready-made responses for this report's category, and those for every category."""
+    return ResponseTemplate.objects.filter(
+        Q(category__isnull=True) | Q(category__in=[report.category_id, report.category.parent_id])
     )
