@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import ServiceManifest
+from lutetia.core.registry import PersonalDataProvider, ServiceManifest
 
 APP = "lutetia.services.appointments"
+CONFIG_MODELS = (
+    "appointmentservice",
+    "location",
+    "appointmenttype",
+    "weeklytemplate",
+    "closingday",
+    "slotoverride",
+)
 
 
 class AppointmentsConfig(AppConfig):
@@ -19,5 +27,29 @@ class AppointmentsConfig(AppConfig):
             "fr": "Prenez rendez-vous en mairie ou réservez un équipement sportif.",
             "en": "Book an appointment at a town hall or a sports facility.",
         },
+        urls=f"{APP}.urls",
         url_prefix="rendez-vous",
+        account_items=f"{APP}.account.account_items",
+        personal_data=PersonalDataProvider(
+            export=f"{APP}.account.export", erase=f"{APP}.account.erase"
+        ),
+        role_permissions={
+            "agent": (
+                "appointments.view_booking",
+                "appointments.add_booking",
+                "appointments.change_booking",
+                "appointments.view_slot",
+                "appointments.change_slot",
+                "appointments.view_appointmentservice",
+                "appointments.view_location",
+            ),
+            "manager": (
+                "appointments.overbook",
+                *(
+                    f"appointments.{verb}_{model}"
+                    for model in CONFIG_MODELS
+                    for verb in ("view", "add", "change", "delete")
+                ),
+            ),
+        },
     )
