@@ -293,6 +293,8 @@ def _apply_closing_details(report, status, rejection_reason, duplicate_of, trans
 
 def _original_of(report: Report | None) -> Report | None:
     """Follow a chain of duplicates to the report that is not one, so followers land there."""
+    if report is not None:
+        report = Report.objects.filter(pk=report.pk).first()  # the caller's copy may be stale
     seen = set()
     while report is not None and report.duplicate_of_id and report.pk not in seen:
         seen.add(report.pk)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import ServiceManifest
+from lutetia.core.registry import MenuEntry, PersonalDataProvider, ServiceManifest
 
 APP = "lutetia.services.reports"
 
@@ -21,4 +21,69 @@ class ReportsConfig(AppConfig):
         },
         urls=f"{APP}.urls",
         url_prefix="dans-ma-rue",
+        account_items=f"{APP}.account.account_items",
+        personal_data=PersonalDataProvider(
+            export=f"{APP}.account.export", erase=f"{APP}.account.erase"
+        ),
+        extra_urls={"open311/v2": f"{APP}.open311.urls"},
+        admin_menu=(
+            MenuEntry(
+                label={"fr": "Signalements à traiter", "en": "Reports to triage"},
+                url_name="reports_triage:index",
+                icon="warning",
+                permission="reports.triage_report",
+                order=500,
+            ),
+            MenuEntry(
+                label={"fr": "Catégories de signalement", "en": "Report categories"},
+                url_name="reports_categories:index",
+                icon="tag",
+                permission="reports.manage_routing",
+                order=501,
+            ),
+            MenuEntry(
+                label={"fr": "Aiguillage des signalements", "en": "Report routing"},
+                url_name="reports_routing_rules:index",
+                icon="redirect",
+                permission="reports.manage_routing",
+                order=502,
+            ),
+            MenuEntry(
+                label={"fr": "Motifs de rejet", "en": "Rejection reasons"},
+                url_name="reports_rejection_reasons:index",
+                icon="cross",
+                permission="reports.manage_routing",
+                order=503,
+            ),
+            MenuEntry(
+                label={"fr": "Modèles de réponse", "en": "Response templates"},
+                url_name="reports_response_templates:index",
+                icon="doc-full",
+                permission="reports.manage_routing",
+                order=504,
+            ),
+            MenuEntry(
+                label={"fr": "Adresses bannies", "en": "Banned e-mails"},
+                url_name="reports_banned_emails:index",
+                icon="lock",
+                permission="reports.moderate_report",
+                order=505,
+            ),
+        ),
+        admin_viewsets=(
+            f"{APP}.viewsets.triage_viewset",
+            f"{APP}.viewsets.category_viewset",
+            f"{APP}.viewsets.routing_rule_viewset",
+            f"{APP}.viewsets.rejection_reason_viewset",
+            f"{APP}.viewsets.response_template_viewset",
+            f"{APP}.viewsets.banned_email_viewset",
+        ),
+        # Agents triage their departments' reports (status, notes, priority, assignment,
+        # re-routing a misrouted report); managers also edit the routing settings of their
+        # departments' categories; administrators also moderate (redact, hide, ban).
+        role_permissions={
+            "agent": ("reports.view_report", "reports.triage_report"),
+            "manager": ("reports.manage_routing",),
+            "administrator": ("reports.moderate_report",),
+        },
     )
