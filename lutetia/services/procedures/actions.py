@@ -1,12 +1,11 @@
 """Every write of the procedures service: building and publishing forms, drafts, demands.
 
 Files are written to storage inside the same action as their rows; when the action
-fails, the files it wrote are deleted (``_new_files``), so nothing half-saved remains.
+fails, the files it wrote are deleted (``files_removed_on_error``), so nothing half-saved remains.
 Files that a committed action replaces are deleted only after the commit.
 """
 
 import os
-from contextlib import contextmanager
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +22,7 @@ from lutetia.core import audit
 from lutetia.core.districts.lookup import district_at
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on, may_manage
-from lutetia.core.uploads import CleanDocument
+from lutetia.core.uploads import CleanDocument, files_removed_on_error
 from lutetia.services.procedures import definition as definitions
 from lutetia.services.procedures import selectors
 from lutetia.services.procedures.emails import send_demand_email
@@ -142,7 +141,7 @@ def save_step(
     No audit entry: a draft is the resident's unsent work; sending it is audited.
     """
     _check_draft_owner(draft, acting_user)
-    with _new_files() as written:
+    with files_removed_on_error() as written:
         draft.answers = {**draft.answers, **answers}
         for code, document in uploads.items():
             written.append(_attach_to_draft(draft, code, document))
@@ -199,7 +198,7 @@ def submit_demand(*, draft: Draft, acting_user, contact_email: str = "") -> Dema
     )
     demand.save(update_fields=["reference"])
     shown = _shown_codes(version.definition, answers)
-    with _new_files() as written:
+    with files_removed_on_error() as written:
         for draft_file in draft_files:
             if draft_file.field_code in shown:
                 written.append(_copy_to_demand(demand, draft_file))
@@ -226,7 +225,7 @@ def answer_information_request(
         raise ValidationError(_("This request was already answered."), code="answered")
     if not answer.strip() and not uploads:
         raise ValidationError(_("Write an answer or attach a document."), code="empty")
-    with _new_files() as written:
+    with files_removed_on_error() as written:
         for document in uploads:
             demand_file = DemandFile.objects.create(
                 demand=demand,
@@ -384,17 +383,6 @@ def _copy_to_demand(demand: Demand, draft_file: DraftFile) -> str:
         size=draft_file.size,
     )
     return demand_file.file.name
-
-
-@contextmanager
-def _new_files():
-    """Collect the names of files written to storage; delete them if the block fails."""
-    written: list[str] = []
-    try:
-        yield written
-    except BaseException:
-        _delete_stored(written)
-        raise
 
 
 def _delete_stored(names) -> None:

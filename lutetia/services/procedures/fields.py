@@ -55,10 +55,10 @@ class AddressField(forms.MultiValueField):
 
     def __init__(self, **kwargs):
         super().__init__(
-            fields=(
-                forms.CharField(max_length=300),
-                forms.FloatField(min_value=-90, max_value=90),
-                forms.FloatField(min_value=-180, max_value=180),
+            fields=(  # each part optional: ``compress`` says what is missing
+                forms.CharField(max_length=300, required=False),
+                forms.FloatField(min_value=-90, max_value=90, required=False),
+                forms.FloatField(min_value=-180, max_value=180, required=False),
             ),
             require_all_fields=False,
             **kwargs,
