@@ -52,9 +52,13 @@ class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.object = get_object_or_404(self.queryset, pk=kwargs["pk"])
-        if not may_act_on(request.user, self.object, permission=self.view_permission):
+        if not self.may_view(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def may_view(self, user) -> bool:
+        """Department scoping; objects that belong to no department override this."""
+        return may_act_on(user, self.object, permission=self.view_permission)
 
     @cached_property
     def allowed_forms(self) -> set[str]:
@@ -63,11 +67,15 @@ class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
     def initial_for(self, name: str) -> dict:
         return {}
 
+    def form_kwargs(self, name: str) -> dict:
+        """Extra arguments for a form, e.g. choices that depend on the object."""
+        return {}
+
     def post(self, request, *args, **kwargs):
         name = request.POST.get("form")
         if name not in self.allowed_forms:
             raise PermissionDenied
-        form = self.FORMS[name](request.POST, prefix=name)
+        form = self.FORMS[name](request.POST, prefix=name, **self.form_kwargs(name))
         if form.is_valid():
             try:
                 getattr(self, f"_{name}")(form.cleaned_data)
@@ -82,7 +90,10 @@ class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         for name in self.allowed_forms:
             context.setdefault(
-                f"{name}_form", self.FORMS[name](prefix=name, initial=self.initial_for(name))
+                f"{name}_form",
+                self.FORMS[name](
+                    prefix=name, initial=self.initial_for(name), **self.form_kwargs(name)
+                ),
             )
         return context
 

@@ -33,10 +33,19 @@ def check_rate_limit(request: HttpRequest, scope: str = "api", *, api_key: ApiKe
     else:
         ident = f"ip:{client_ip(request)}"
         limit = settings.LUTETIA_API_RATE_LIMIT_PER_IP
+    count_event(f"{scope}:{ident}", limit=limit, window_seconds=WINDOW_SECONDS)
+
+
+def count_event(key: str, *, limit: int, window_seconds: int) -> None:
+    """Count one event under ``key`` in a fixed window; raise RateLimited past ``limit``.
+
+    The same counters serve limits other than the API's, e.g. a service's submissions
+    per account and per day.
+    """
     now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    if _count(f"lutetia:ratelimit:{scope}:{ident}:{window}") > limit:
-        raise RateLimited(wait=math.ceil((window + 1) * WINDOW_SECONDS - now))
+    window = int(now // window_seconds)
+    if _count(f"lutetia:ratelimit:{key}:{window}", timeout=window_seconds * 2) > limit:
+        raise RateLimited(wait=math.ceil((window + 1) * window_seconds - now))
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -68,10 +77,10 @@ def _parse(address: str) -> IPv4Address | IPv6Address | None:
         return None
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+def _count(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
+        cache.set(key, 1, timeout=timeout)
         return 1

@@ -10,27 +10,41 @@ envelope, never what the ballot says; exports name voters by ``voter_key`` only.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
+from functools import partial
 from itertools import islice
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lutetia.accounts.models import VerificationLevel
 from lutetia.core import audit
+from lutetia.core.api.errors import RateLimited
+from lutetia.core.api.ratelimit import count_event
+from lutetia.core.districts.lookup import district_at
+from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on
+from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
 from lutetia.services.budget import pabulib, rules, selectors
 from lutetia.services.budget.models import (
     Ballot,
     BallotChoice,
     Campaign,
+    Comment,
     Envelope,
+    Flag,
+    Idea,
+    IdeaPhoto,
     Project,
     Result,
+    Support,
     check_rule,
 )
 
@@ -177,6 +191,7 @@ def review_project(
         user=acting_user,
         data=audit.changes(before, audit.snapshot(project, REVIEW_FIELDS)),
     )
+    transaction.on_commit(partial(notify_authors, project.pk, "budget_project_reviewed"))
     return project
 
 
@@ -525,6 +540,7 @@ def publish_results(*, campaign: Campaign, acting_user) -> Campaign:
     campaign.results_published_at = timezone.now()
     campaign.save(update_fields=["results_published_at"])
     audit.log(campaign, "lutetia.budget.results_published", user=acting_user, data=counts)
+    transaction.on_commit(partial(notify_results, campaign.pk))
     return campaign
 
 
@@ -744,3 +760,414 @@ def _refuse_changes(before: dict, instance, fields) -> None:
             _("Voting has started: the phases, the rule and the envelopes can no longer change."),
             code="locked",
         )
+
+
+# --- ideas, supports, comments, moderation, merging --------------------------------------------
+
+
+def submit_idea(
+    *,
+    campaign: Campaign,
+    envelope: Envelope,
+    title: str,
+    description: str,
+    estimated_cost: int,
+    theme: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photos: Sequence[CleanImage] = (),
+    anonymous: bool = False,
+    acting_user,
+) -> Idea:
+    """Record a resident's idea for one envelope of a campaign in its ideas phase.
+
+    A map point must lie in the city and, for a district's envelope, in that district;
+    the idea's district comes from the point (else from the envelope). Photos are the
+    core validator's re-encoded images; each gets a thumbnail. Limited per account.
+    """
+    with files_removed_on_error() as stored, transaction.atomic():
+        _check_idea_author(campaign, acting_user)
+        if envelope.campaign_id != campaign.pk:
+            raise _field_error(
+                "envelope", _("Choose one of this campaign's envelopes."), "envelope"
+            )
+        if len(photos) > Idea.PHOTOS_MAX:
+            raise _field_error(
+                "photos",
+                _("At most %(count)d photos.") % {"count": Idea.PHOTOS_MAX},
+                "too_many_photos",
+            )
+        idea = Idea(
+            campaign=campaign,
+            envelope=envelope,
+            author=acting_user,
+            anonymous=anonymous,
+            title=title.strip(),
+            description=description.strip(),
+            estimated_cost=estimated_cost,
+            theme=theme,
+            latitude=latitude,
+            longitude=longitude,
+            district=_idea_district(envelope, latitude, longitude),
+        )
+        _check_length(idea, "description", Idea.DESCRIPTION_MAX)
+        idea.full_clean()
+        _count_contribution(acting_user, "ideas")
+        idea.save()
+        for photo in photos:
+            _store_photo(idea, photo, stored)
+        audit.log(
+            idea,
+            "lutetia.budget.idea_submitted",
+            user=acting_user,
+            data={"envelope": envelope.pk, "photos": len(photos)},
+        )
+        return idea
+
+
+@transaction.atomic
+def support_idea(*, idea: Idea, acting_user) -> Support:
+    """Support an idea, once; never one's own."""
+    _check_discussion(idea, acting_user)
+    if idea.author_id == acting_user.pk:
+        raise ValidationError(_("You cannot support your own idea."), code="own_idea")
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(idea=idea, user=acting_user)
+    except IntegrityError:
+        raise ValidationError(
+            _("You already support this idea."), code="already_supported"
+        ) from None
+    audit.log(idea, "lutetia.budget.idea_supported", user=acting_user)
+    return support
+
+
+@transaction.atomic
+def withdraw_support(*, idea: Idea, acting_user) -> None:
+    _check_discussion(idea, acting_user)
+    deleted, _rows = Support.objects.filter(idea=idea, user=acting_user).delete()
+    if not deleted:
+        raise ValidationError(_("You do not support this idea."), code="not_supported")
+    audit.log(idea, "lutetia.budget.support_withdrawn", user=acting_user)
+
+
+@transaction.atomic
+def comment_idea(*, idea: Idea, body: str, acting_user) -> Comment:
+    """Comment an idea during the ideas phase and co-construction. Limited per account."""
+    _check_discussion(idea, acting_user)
+    comment = Comment(idea=idea, author=acting_user, body=body.strip())
+    _check_length(comment, "body", Comment.BODY_MAX)
+    comment.full_clean()
+    _count_contribution(acting_user, "comments")
+    comment.save()
+    audit.log(idea, "lutetia.budget.comment_added", user=acting_user, data={"comment": comment.pk})
+    return comment
+
+
+@transaction.atomic
+def flag(*, idea: Idea, comment: Comment | None = None, reason: str = "", acting_user) -> Flag:
+    """Report an idea or one of its comments to the moderators, once per resident."""
+    if not acting_user.is_authenticated or not acting_user.is_active:
+        raise PermissionDenied
+    if comment is not None and comment.idea_id != idea.pk:
+        raise ValidationError(_("This comment is not on this idea."), code="comment")
+    try:
+        with transaction.atomic():
+            report = Flag.objects.create(
+                idea=idea, comment=comment, user=acting_user, reason=reason.strip()[:500]
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already reported this to the moderators."), code="already_flagged"
+        ) from None
+    audit.log(
+        idea,
+        "lutetia.budget.flagged",
+        user=acting_user,
+        data={"comment": comment.pk if comment else None},
+    )
+    return report
+
+
+@transaction.atomic
+def hide(*, target: Idea | Comment, reason: str, acting_user) -> None:
+    """Hide an idea or a comment from the public; its author is told why."""
+    _require(acting_user, "budget.moderate_idea")
+    reason = reason.strip()
+    if not reason:
+        raise _field_error(
+            "reason", _("Give the reason: the author will read it."), "reason_required"
+        )
+    target.hidden_at = timezone.now()
+    target.hidden_reason = reason
+    target.save(update_fields=["hidden_at", "hidden_reason"])
+    idea = _moderated_idea(target)
+    _resolve_flags(target)
+    audit.log(idea, f"lutetia.budget.{_kind(target)}_hidden", user=acting_user, data=_ref(target))
+    if target.author_id is not None:
+        transaction.on_commit(partial(_tell_hidden, type(target), target.pk))
+
+
+@transaction.atomic
+def restore(*, target: Idea | Comment, acting_user) -> None:
+    """Show a hidden idea or comment again."""
+    _require(acting_user, "budget.moderate_idea")
+    target.hidden_at = None
+    target.hidden_reason = ""
+    target.save(update_fields=["hidden_at", "hidden_reason"])
+    _resolve_flags(target)
+    audit.log(
+        _moderated_idea(target),
+        f"lutetia.budget.{_kind(target)}_restored",
+        user=acting_user,
+        data=_ref(target),
+    )
+
+
+@transaction.atomic
+def dismiss_flags(*, idea: Idea, acting_user) -> int:
+    """Close the open reports on an idea and its comments, leaving everything visible."""
+    _require(acting_user, "budget.moderate_idea")
+    count = Flag.objects.filter(idea=idea, resolved_at=None).update(resolved_at=timezone.now())
+    audit.log(idea, "lutetia.budget.flags_dismissed", user=acting_user, data={"flags": count})
+    return count
+
+
+@transaction.atomic
+def merge_ideas(
+    *,
+    ideas: Iterable[Idea],
+    project: Project | None = None,
+    title: str = "",
+    description: str = "",
+    cost: int | None = None,
+    theme: str = "",
+    acting_user,
+) -> Project:
+    """Merge similar ideas of one envelope into a new project, or into ``project``.
+
+    The ideas stay public and linked to the project, whose page credits every author;
+    each author is told, with the other ideas merged with theirs. Merging ends when
+    voting starts.
+    """
+    _require(acting_user, "budget.merge_idea")
+    ideas = list(
+        Idea.objects.select_for_update()
+        .filter(pk__in=[idea.pk for idea in ideas])
+        .select_related("envelope__campaign")
+        .order_by("pk")
+    )
+    envelope = _merge_envelope(ideas, project)
+    created = project is None
+    if created:
+        project = Project(
+            envelope=envelope,
+            title=title.strip(),
+            description=description.strip(),
+            cost=cost,
+            theme=theme,
+            district=envelope.district,
+            status=Project.Status.SUBMITTED,
+        )
+        located = next((idea for idea in ideas if idea.latitude is not None), None)
+        if located is not None:
+            project.latitude, project.longitude = located.latitude, located.longitude
+        project.full_clean()
+        project.save()
+    Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(project=project)
+    audit.log(
+        project,
+        "lutetia.budget.ideas_merged",
+        user=acting_user,
+        data={"ideas": [idea.pk for idea in ideas], "created": created},
+    )
+    transaction.on_commit(partial(notify_authors, project.pk, "budget_ideas_merged"))
+    return project
+
+
+def notify_authors(project_id: int, kind: str) -> None:
+    """Tell each author of the ideas merged into the project (once each) about it."""
+    project = selectors.project_with_ideas(project_id)
+    url = reverse("budget:project", args=[project.pk])
+    for author in selectors.idea_authors(project):
+        notify(
+            recipient=author,
+            kind=kind,
+            context={"project": project, "ideas": project.public_ideas},
+            url=url,
+        )
+
+
+def notify_results(campaign_id: int) -> None:
+    """Tell the authors of every project that was on the ballot whether it won."""
+    for project_id in selectors.credited_projects(campaign_id):
+        notify_authors(project_id, "budget_results")
+
+
+def _check_idea_author(campaign: Campaign, user) -> None:
+    if not user.is_authenticated or not user.has_level(campaign.ideas_required_level):
+        raise ValidationError(
+            _("Proposing an idea requires an account verified at the level: %(level)s.")
+            % {"level": VerificationLevel(campaign.ideas_required_level).label},
+            code="level",
+        )
+    if not campaign.ideas_open:
+        raise ValidationError(_("The ideas phase is closed."), code="ideas_closed")
+
+
+def _check_discussion(idea: Idea, user) -> None:
+    campaign = idea.campaign
+    if not user.is_authenticated or not user.has_level(campaign.ideas_required_level):
+        raise ValidationError(
+            _("Supporting and commenting require an account verified at the level: %(level)s.")
+            % {"level": VerificationLevel(campaign.ideas_required_level).label},
+            code="level",
+        )
+    if not campaign.discussion_open:
+        raise ValidationError(
+            _("Ideas are no longer supported or commented in this campaign."),
+            code="discussion_closed",
+        )
+    if idea.hidden:
+        raise ValidationError(_("This idea was hidden by the moderators."), code="hidden")
+
+
+def _idea_district(envelope: Envelope, latitude: float | None, longitude: float | None):
+    """The district at the map point; it must be in the city and in the envelope's district."""
+    if (latitude is None) != (longitude is None):
+        raise _field_error(
+            "latitude", _("Give both the latitude and the longitude, or neither."), "point"
+        )
+    if latitude is None:
+        return envelope.district
+    district = district_at(longitude, latitude)
+    if district is None:
+        raise _field_error(
+            "latitude", _("This point is outside the city. Choose a point within it."), "outside"
+        )
+    if envelope.district_id is not None and district.pk != envelope.district_id:
+        raise _field_error(
+            "latitude",
+            _(
+                "This point is in %(found)s, not in %(district)s: choose a point in "
+                "%(district)s, or the envelope of %(found)s."
+            )
+            % {"found": district.name, "district": envelope.district.name},
+            "wrong_district",
+        )
+    return district
+
+
+def _check_length(instance, field: str, maximum: int) -> None:
+    """Text fields' max_length is not checked by full_clean: check it here."""
+    if len(getattr(instance, field)) > maximum:
+        message = ngettext("At most %(count)d character.", "At most %(count)d characters.", maximum)
+        raise _field_error(field, message % {"count": maximum}, "too_long")
+
+
+def _count_contribution(user, kind: str) -> None:
+    """Count an idea or a comment against the account's allowance (settings, see docs)."""
+    limit, window, message = {
+        "ideas": (
+            getattr(settings, "LUTETIA_BUDGET_IDEAS_PER_DAY", 5),
+            24 * 3600,
+            _("You have proposed many ideas today. Please come back tomorrow."),
+        ),
+        "comments": (
+            getattr(settings, "LUTETIA_BUDGET_COMMENTS_PER_HOUR", 30),
+            3600,
+            _("You have written many comments in the last hour. Please try again later."),
+        ),
+    }[kind]
+    try:
+        count_event(f"budget-{kind}:user:{user.pk}", limit=limit, window_seconds=window)
+    except RateLimited:
+        raise ValidationError(message, code="rate_limited") from None
+
+
+def _store_photo(idea: Idea, photo: CleanImage, stored: list[str]) -> IdeaPhoto:
+    record = IdeaPhoto(idea=idea, width=photo.width, height=photo.height)
+    thumbnail = make_thumbnail(photo)
+    record.image.save(photo.content.name, photo.content, save=False)
+    stored.append(record.image.name)
+    record.thumbnail.save(thumbnail.name, thumbnail, save=False)
+    stored.append(record.thumbnail.name)
+    record.save()
+    return record
+
+
+def _merge_envelope(ideas: list[Idea], project: Project | None) -> Envelope:
+    """The one envelope of the ideas (and project); refuse what cannot be merged."""
+    if not ideas:
+        raise ValidationError(_("Choose the ideas to merge."), code="no_idea")
+    envelopes = {idea.envelope_id for idea in ideas}
+    if project is not None:
+        envelopes.add(project.envelope_id)
+    if len(envelopes) > 1:
+        raise ValidationError(
+            _("Only ideas of the same envelope can be merged into one project."),
+            code="envelopes",
+        )
+    envelope = ideas[0].envelope
+    if envelope.campaign.settings_locked:
+        raise ValidationError(
+            _("Voting has started: ideas can no longer be merged."), code="locked"
+        )
+    if any(idea.hidden for idea in ideas):
+        raise ValidationError(_("Hidden ideas cannot be merged."), code="hidden")
+    target = project.pk if project is not None else None
+    if any(idea.project_id not in (None, target) for idea in ideas):
+        raise ValidationError(
+            _("An idea is already merged into another project."), code="already_merged"
+        )
+    return envelope
+
+
+def _moderated_idea(target: Idea | Comment) -> Idea:
+    return target if isinstance(target, Idea) else target.idea
+
+
+def _kind(target: Idea | Comment) -> str:
+    return "idea" if isinstance(target, Idea) else "comment"
+
+
+def _ref(target: Idea | Comment) -> dict:
+    return {} if isinstance(target, Idea) else {"comment": target.pk}
+
+
+def _resolve_flags(target: Idea | Comment) -> None:
+    if isinstance(target, Idea):
+        flags = Flag.objects.filter(idea=target, comment=None)
+    else:
+        flags = Flag.objects.filter(comment=target)
+    flags.filter(resolved_at=None).update(resolved_at=timezone.now())
+
+
+def _tell_hidden(model, pk: int) -> None:
+    target = model.objects.select_related("author").get(pk=pk)
+    idea = _moderated_idea(target)
+    notify(
+        recipient=target.author,
+        kind="budget_hidden",
+        context={"idea": idea, "comment": None if target is idea else target},
+        url=reverse("budget:idea", args=[idea.pk]),
+    )
+
+
+@transaction.atomic
+def erase_contributions(*, user, acting_user) -> dict[str, int]:
+    """For a deleted account: its ideas and comments stay public without a name; its
+    supports and reports are deleted. Returns what was changed, by kind."""
+    counts = {
+        "ideas": Idea.objects.filter(author=user).update(author=None, anonymous=True),
+        "comments": Comment.objects.filter(author=user).update(author=None),
+        "supports": Support.objects.filter(user=user).delete()[0],
+        "reports": Flag.objects.filter(user=user).delete()[0],
+    }
+    audit.log(user, "lutetia.budget.ideas_erased", user=acting_user, data=counts)
+    return counts
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """An error shown next to ``field`` on the form, with a code tests and views can read."""
+    return ValidationError({field: ValidationError(message, code=code)})

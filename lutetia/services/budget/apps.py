@@ -37,6 +37,13 @@ class BudgetConfig(AppConfig):
                 order=401,
             ),
             MenuEntry(
+                label={"fr": "Idées à modérer", "en": "Idea moderation"},
+                url_name="budget_ideas:index",
+                icon="comment",
+                permission="budget.view_idea",
+                order=403,
+            ),
+            MenuEntry(
                 label={"fr": "Bulletins papier", "en": "Paper ballots"},
                 url_name="budget_paper_ballots:index",
                 icon="doc-full",
@@ -49,10 +56,12 @@ class BudgetConfig(AppConfig):
             f"{APP}.viewsets.envelope_viewset",
             f"{APP}.viewsets.project_viewset",
             f"{APP}.viewsets.paper_ballot_viewset",
+            f"{APP}.viewsets.idea_viewset",
         ),
         # Agents study the feasibility of their department's projects (review_project);
         # managers also change projects and follow up the winners (change_project);
-        # administrators run campaigns, envelopes, results and paper ballots.
+        # administrators run campaigns, envelopes, results and paper ballots. Agents
+        # moderate ideas and comments; managers also merge ideas into projects.
         role_permissions={
             "agent": (
                 "budget.view_campaign",
@@ -60,8 +69,10 @@ class BudgetConfig(AppConfig):
                 "budget.view_project",
                 "budget.view_result",
                 "budget.review_project",
+                "budget.view_idea",
+                "budget.moderate_idea",
             ),
-            "manager": ("budget.change_project",),
+            "manager": ("budget.change_project", "budget.merge_idea"),
             "administrator": (
                 "budget.add_campaign",
                 "budget.change_campaign",
@@ -72,8 +83,10 @@ class BudgetConfig(AppConfig):
             ),
         },
         account_items=f"{APP}.account.account_items",
-        # Export: the resident's ballots with their choices. Erase: the ballots stay
-        # counted but lose the account (voter=None); only the anonymous voter_key remains.
+        # Export: the resident's ballots with their choices, ideas, comments and supports.
+        # Erase: the ballots stay counted but lose the account (voter=None); only the
+        # anonymous voter_key remains. Ideas and comments stay public, anonymised;
+        # supports and reports go.
         personal_data=PersonalDataProvider(
             export=f"{APP}.account.export", erase=f"{APP}.account.erase"
         ),

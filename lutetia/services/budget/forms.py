@@ -1,4 +1,4 @@
-"""The ballot form: one field shape per ballot type.
+"""The ballot form (one field shape per ballot type) and the ideas' forms.
 
 The form only reads what was ticked, typed or chosen; the envelope's rule (number of
 projects, cost, points, ranks) is checked by ``actions.clean_choices``, the same code
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lutetia.services.budget.models import Ballot, Envelope, Project
+from lutetia.core.districts.models import District
+from lutetia.core.uploads import ImageUploadField
+from lutetia.services.budget.models import Ballot, Comment, Envelope, Idea, Project, Theme
 
 APPROVAL_TYPES = (Envelope.BallotType.APPROVAL, Envelope.BallotType.KNAPSACK)
 
@@ -155,3 +157,117 @@ class BallotForm(forms.Form):
             )
             for project in self.projects
         ]
+
+
+# --- ideas -------------------------------------------------------------------------------------
+
+
+class EnvelopeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class IdeaForm(forms.Form):
+    """A resident's idea: text, envelope, an optional map point, cost, theme, photos.
+
+    The point's district is checked against the envelope by ``actions.submit_idea``.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=Idea.TITLE_MAX)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=Idea.DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What should the city do, where, and for whom?"),
+    )
+    envelope = EnvelopeChoiceField(
+        label=_("City-wide or district"),
+        queryset=Envelope.objects.none(),
+        empty_label=_("Choose…"),
+        help_text=_("The envelope that would fund the idea: the whole city's or a district's."),
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Click the map to fill in the point, or type it, for example 48.8566."),
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text=_("For example 2.3522."),
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    estimated_cost = forms.IntegerField(
+        label=_("Estimated cost (euros)"), min_value=1, max_value=1_000_000_000
+    )
+    theme = forms.ChoiceField(label=_("Theme"), choices=[("", _("Choose…")), *Theme.choices])
+    photo_1 = ImageUploadField(label=_("Photo 1"), required=False)
+    photo_2 = ImageUploadField(label=_("Photo 2"), required=False)
+    photo_3 = ImageUploadField(label=_("Photo 3"), required=False)
+    anonymous = forms.BooleanField(
+        label=_("Publish my idea without my name"),
+        required=False,
+        help_text=_("The city still knows who proposed it."),
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["envelope"].queryset = campaign.envelopes.select_related("district")
+
+    def submission(self) -> dict:
+        """Keyword arguments for ``actions.submit_idea``."""
+        data = self.cleaned_data
+        photos = [data[f"photo_{n}"] for n in range(1, Idea.PHOTOS_MAX + 1)]
+        fields = ("title", "description", "envelope", "latitude", "longitude")
+        return {
+            **{name: data[name] for name in fields},
+            "estimated_cost": data["estimated_cost"],
+            "theme": data["theme"],
+            "anonymous": data["anonymous"],
+            "photos": [photo for photo in photos if photo],
+        }
+
+
+class IdeaFilterForm(forms.Form):
+    """The ideas list's filters (GET); anything unknown falls back to no filter."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("All districts"),
+    )
+    theme = forms.ChoiceField(
+        label=_("Theme"), choices=[("", _("All themes")), *Theme.choices], required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[("supports", _("Most supported")), ("newest", _("Newest"))],
+        required=False,
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "district": data.get("district"),
+            "theme": data.get("theme", ""),
+            "sort": data.get("sort") or "supports",
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=Comment.BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FlagForm(forms.Form):
+    comment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why? (optional)"), max_length=500, required=False)

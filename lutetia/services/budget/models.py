@@ -1,7 +1,9 @@
-"""Participatory budget: campaigns, their envelopes, projects, ballots and stored results.
+"""Participatory budget: campaigns, their envelopes, residents' ideas, projects, ballots and
+stored results.
 
 One ballot per voter per envelope is a database constraint, not only a check in code:
-concurrent submissions for the same voter cannot leave two ballots.
+concurrent submissions for the same voter cannot leave two ballots. Likewise one support
+per resident per idea.
 """
 
 from django.conf import settings
@@ -34,6 +36,7 @@ class Campaign(models.Model):
     LOCKED_FIELDS = (
         "ideas_start",
         "ideas_end",
+        "coconstruction_end",
         "review_end",
         "voting_start",
         "voting_end",
@@ -45,6 +48,15 @@ class Campaign(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     ideas_start = models.DateTimeField(_("ideas open"))
     ideas_end = models.DateTimeField(_("ideas close"))
+    coconstruction_end = models.DateTimeField(
+        _("co-construction ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Co-construction runs from the close of ideas to this date: residents comment, "
+            "staff merge similar ideas. Leave empty to skip it."
+        ),
+    )
     review_end = models.DateTimeField(_("feasibility review ends"))
     voting_start = models.DateTimeField(_("voting opens"))
     voting_end = models.DateTimeField(_("voting closes"))
@@ -52,6 +64,12 @@ class Campaign(models.Model):
     rule = models.CharField(_("rule"), max_length=10, choices=Rule.choices, default=Rule.GREEDY)
     completion = models.CharField(
         _("completion"), max_length=15, choices=Completion.choices, blank=True, default=""
+    )
+    ideas_required_level = models.PositiveSmallIntegerField(
+        _("verification level to propose ideas"),
+        choices=VerificationLevel.choices,
+        default=VerificationLevel.EMAIL,
+        help_text=_("Also needed to support and comment ideas."),
     )
 
     class Meta:
@@ -70,11 +88,30 @@ class Campaign(models.Model):
     def voting_open(self) -> bool:
         return self.voting_start <= timezone.now() < self.voting_end
 
+    @property
+    def ideas_open(self) -> bool:
+        """Residents propose ideas."""
+        return self.ideas_start <= timezone.now() < self.ideas_end
+
+    @property
+    def discussion_end(self):
+        """Supports and comments close with co-construction (or with ideas, without it)."""
+        return self.coconstruction_end or self.ideas_end
+
+    @property
+    def discussion_open(self) -> bool:
+        """Residents support and comment ideas: the ideas phase and co-construction."""
+        return self.ideas_start <= timezone.now() < self.discussion_end
+
     def clean(self):
-        dates = [getattr(self, name) for name in self.LOCKED_FIELDS[:5]]
-        if None not in dates and dates != sorted(dates):
+        names = [name for name in self.LOCKED_FIELDS[:6] if getattr(self, name) is not None]
+        dates = [getattr(self, name) for name in names]
+        if len(names) >= 5 and dates != sorted(dates):
             raise ValidationError(
-                _("The phases must follow each other: ideas, review, then voting."),
+                _(
+                    "The phases must follow each other: ideas, co-construction, review, "
+                    "then voting."
+                ),
                 code="phase_order",
             )
         if self.rule == self.Rule.GREEDY and self.completion:
@@ -362,3 +399,216 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return str(self.envelope)
+
+
+# --- ideas ------------------------------------------------------------------------------------
+
+
+class Theme(models.TextChoices):
+    """The themes of ideas and projects; the stored values are those of ``Project.theme``."""
+
+    ENVIRONMENT = "Environnement", _("Environment")
+    MOBILITY = "Mobilités", _("Mobility")
+    EDUCATION = "Éducation", _("Education")
+    CULTURE = "Culture", _("Culture")
+    SPORT = "Sport", _("Sport")
+    LIVING = "Cadre de vie", _("Living environment")
+    SOLIDARITY = "Solidarité", _("Solidarity")
+
+
+class Moderated(models.Model):
+    """Content staff can hide with a reason: it disappears publicly, its author sees why."""
+
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Idea(Moderated):
+    """A resident's proposal during a campaign's ideas phase, for one envelope.
+
+    Staff merge similar ideas into one ``Project`` (``project``): the ideas stay public
+    and their authors are credited on the project's page.
+    """
+
+    TITLE_MAX = 150
+    DESCRIPTION_MAX = 5000
+    PHOTOS_MAX = 3
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="ideas", verbose_name=_("campaign")
+    )
+    envelope = models.ForeignKey(
+        Envelope,
+        on_delete=models.PROTECT,
+        related_name="ideas",
+        verbose_name=_("envelope"),
+        help_text=_("City-wide or a district's: where the idea would be funded."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="budget_ideas",
+        verbose_name=_("author"),
+    )
+    anonymous = models.BooleanField(
+        _("anonymous"), default=False, help_text=_("Publish without the author's name.")
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), max_length=DESCRIPTION_MAX)
+    estimated_cost = models.PositiveBigIntegerField(_("estimated cost (euros)"))
+    theme = models.CharField(_("theme"), max_length=100, choices=Theme.choices)
+    district = models.ForeignKey(
+        "districts.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ideas",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        permissions = [
+            ("moderate_idea", "Can hide and restore ideas and comments"),
+            ("merge_idea", "Can merge ideas into projects"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def author_name(self) -> str:
+        """What residents see: the author's public name, unless they chose anonymity."""
+        if self.anonymous or self.author is None:
+            return str(_("Anonymous resident"))
+        return self.author.public_name
+
+
+class IdeaPhoto(models.Model):
+    """A photo of an idea, re-encoded without metadata, with a thumbnail for lists."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to="budget/ideas/")
+    thumbnail = models.FileField(_("thumbnail"), upload_to="budget/ideas/thumbnails/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["idea_id", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Support(models.Model):
+    """A resident supports an idea, once."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_supports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "user"], name="budget_support_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.idea_id}"
+
+
+class Comment(Moderated):
+    """A resident's comment on an idea (ideas phase and co-construction)."""
+
+    BODY_MAX = 2000
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="budget_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=BODY_MAX)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["idea_id", "created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.idea_id}: {self.body[:40]}"
+
+    @property
+    def author_name(self) -> str:
+        return self.author.public_name if self.author else str(_("Former resident"))
+
+
+class Flag(models.Model):
+    """A resident reports an idea or a comment to the moderators; once per resident.
+
+    Open flags (``resolved_at`` empty) put the idea first in the moderation queue;
+    a moderator's decision on the flagged content resolves them.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="budget_flags"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "user"],
+                condition=Q(comment__isnull=True),
+                name="budget_flag_idea_once",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "user"],
+                condition=Q(comment__isnull=False),
+                name="budget_flag_comment_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.idea_id}/{self.comment_id}"

@@ -16,9 +16,12 @@ from lutetia.services.budget.models import (
     Ballot,
     BallotChoice,
     Campaign,
+    Comment,
     Envelope,
+    Idea,
     Project,
     Result,
+    Support,
 )
 
 PABULIB_RULE_NAMES = {
@@ -215,12 +218,15 @@ def ballot_projects(envelope: Envelope) -> list[Project]:
 
 
 def public_project(pk: int) -> Project | None:
-    """A project residents may see (on a ballot), with its envelope, campaign and result."""
-    return (
-        Project.objects.filter(pk=pk, status__in=Project.ON_THE_BALLOT)
+    """A project residents may see (on a ballot, or made of their ideas), with its envelope,
+    campaign, result and ``public_ideas`` (the visible ideas merged into it)."""
+    project = (
+        Project.objects.filter(pk=pk)
+        .filter(Q(status__in=Project.ON_THE_BALLOT) | Q(ideas__isnull=False))
         .select_related("envelope__campaign", "envelope__district", "envelope__result", "district")
         .first()
     )
+    return _with_public_ideas(project) if project is not None else None
 
 
 def winning_projects() -> QuerySet[Project]:
@@ -229,4 +235,139 @@ def winning_projects() -> QuerySet[Project]:
         Project.objects.filter(status=Project.Status.SELECTED)
         .select_related("envelope__campaign", "district")
         .order_by("-envelope__campaign__voting_start", "envelope__name", "title", "pk")
+    )
+
+
+# --- ideas -----------------------------------------------------------------------------------
+
+IDEA_SORTS = {
+    "supports": ("-supports_count", "-created_at", "-pk"),
+    "newest": ("-created_at", "-pk"),
+}
+
+
+def public_ideas(
+    campaign: Campaign, *, district=None, theme: str = "", sort: str = "supports"
+) -> QuerySet[Idea]:
+    """The campaign's visible ideas with their supports count, filtered and sorted."""
+    ideas = (
+        Idea.objects.filter(campaign=campaign, hidden_at=None)
+        .select_related("author", "district", "envelope")
+        .prefetch_related("photos")
+        .annotate(supports_count=Count("supports"))
+    )
+    if district is not None:
+        ideas = ideas.filter(district=district)
+    if theme:
+        ideas = ideas.filter(theme=theme)
+    return ideas.order_by(*IDEA_SORTS.get(sort, IDEA_SORTS["supports"]))
+
+
+def idea_for(user, pk: int) -> Idea | None:
+    """An idea as ``user`` may see it: visible ones to all, a hidden one to its author only.
+
+    Comes with its campaign, envelope, photos, supports count, the comments the user may
+    see (hidden ones only to their author) and the other ideas merged with it.
+    """
+    idea = (
+        Idea.objects.filter(pk=pk)
+        .select_related("campaign", "envelope__district", "district", "author", "project")
+        .prefetch_related("photos")
+        .annotate(supports_count=Count("supports"))
+        .first()
+    )
+    if idea is None or (idea.hidden and not _is_author(user, idea)):
+        return None
+    comments = idea.comments.select_related("author")
+    if user.is_authenticated:
+        comments = comments.filter(Q(hidden_at=None) | Q(author=user))
+    else:
+        comments = comments.filter(hidden_at=None)
+    idea.visible_comments = list(comments)
+    idea.similar = (
+        list(idea.project.ideas.filter(hidden_at=None).exclude(pk=idea.pk).select_related("author"))
+        if idea.project_id
+        else []
+    )
+    return idea
+
+
+def supports(user, idea: Idea) -> bool:
+    return user.is_authenticated and Support.objects.filter(idea=idea, user=user).exists()
+
+
+def project_with_ideas(project_id: int) -> Project:
+    """A project with ``public_ideas``: the visible ideas merged into it, with authors."""
+    return _with_public_ideas(
+        Project.objects.select_related("envelope__campaign").get(pk=project_id)
+    )
+
+
+def _with_public_ideas(project: Project) -> Project:
+    project.public_ideas = list(
+        project.ideas.filter(hidden_at=None).select_related("author").order_by("pk")
+    )
+    return project
+
+
+def idea_authors(project: Project) -> list:
+    """Each author of an idea merged into the project, once (hidden ideas' authors too)."""
+    ideas = project.ideas.filter(author__is_active=True).select_related("author").order_by("pk")
+    return list({idea.author_id: idea.author for idea in ideas}.values())
+
+
+def credited_projects(campaign_id: int) -> list[int]:
+    """The campaign's projects that went to the vote and have ideas merged into them."""
+    return list(
+        Project.objects.filter(
+            envelope__campaign_id=campaign_id,
+            status__in=(Project.Status.SELECTED, Project.Status.REJECTED),
+            ideas__isnull=False,
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def ideas_of(user) -> QuerySet[Idea]:
+    """The user's ideas, hidden ones included, newest first."""
+    return (
+        Idea.objects.filter(author=user)
+        .select_related("campaign", "envelope", "project")
+        .annotate(supports_count=Count("supports"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def supports_of(user) -> QuerySet[Support]:
+    return Support.objects.filter(user=user).select_related("idea__campaign").order_by("-pk")
+
+
+def comments_of(user) -> QuerySet[Comment]:
+    return Comment.objects.filter(author=user).select_related("idea").order_by("pk")
+
+
+def moderation_queue() -> QuerySet[Idea]:
+    """Every idea, those with open reports (on it or its comments) first, then newest."""
+    return (
+        Idea.objects.select_related("campaign", "envelope", "author")
+        .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at=None)))
+        .order_by("-open_flags", "-created_at", "-pk")
+    )
+
+
+def _is_author(user, obj) -> bool:
+    return user.is_authenticated and obj.author_id == user.pk
+
+
+def mergeable_with(idea: Idea) -> QuerySet[Idea]:
+    """Other visible ideas of the same envelope, not merged elsewhere than ``idea``'s project."""
+    merged = Q(project__isnull=True)
+    if idea.project_id:
+        merged |= Q(project=idea.project_id)
+    return (
+        Idea.objects.filter(merged, envelope=idea.envelope_id, hidden_at=None)
+        .exclude(pk=idea.pk)
+        .order_by("title", "pk")
     )

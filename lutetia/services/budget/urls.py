@@ -5,6 +5,9 @@ from lutetia.services.budget import views
 urlpatterns = [
     path("", views.index, name="index"),
     path("campagnes/<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("campagnes/<slug:slug>/idees/", views.ideas, name="ideas"),
+    path("campagnes/<slug:slug>/idees/proposer/", views.propose_idea, name="propose_idea"),
+    path("idees/<int:pk>/", views.idea_detail, name="idea"),
     path("enveloppes/<int:pk>/", views.envelope_detail, name="envelope"),
     path("enveloppes/<int:pk>/merci/", views.voted, name="voted"),
     path("enveloppes/<int:pk>/resultats/", views.results, name="results"),

@@ -1,4 +1,4 @@
-"""Residents' pages of the participatory budget: campaigns, voting, results, follow-up.
+"""Residents' pages of the participatory budget: campaigns, ideas, voting, results, follow-up.
 
 Every page works without JavaScript; the ballot's running total is computed here on
 each submission ("Check my choices") and only refreshed live by budget/js/ballot.js.
@@ -10,9 +10,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,12 +27,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from lutetia.accounts.decorators import user_has_level
+from lutetia.accounts.decorators import level_required, user_has_level
 from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import check_rate_limit
+from lutetia.core.backoffice import show_action_error
 from lutetia.services.budget import actions, selectors
-from lutetia.services.budget.forms import APPROVAL_TYPES, BallotForm
-from lutetia.services.budget.models import Campaign, Envelope, Project, Result
+from lutetia.services.budget.forms import (
+    APPROVAL_TYPES,
+    BallotForm,
+    CommentForm,
+    FlagForm,
+    IdeaFilterForm,
+    IdeaForm,
+)
+from lutetia.services.budget.models import Campaign, Envelope, Idea, Project, Result
 
 # A voter changes a ballot a few times at most; the per-IP limit (LUTETIA_API_RATE_LIMIT_PER_IP
 # a minute) stays generous because whole neighbourhoods share one mobile carrier address.
@@ -54,7 +65,12 @@ def phases(campaign: Campaign, now: datetime) -> list[Phase]:
     published = campaign.results_published_at
     spans = [
         (_("Ideas"), campaign.ideas_start, campaign.ideas_end),
-        (_("Co-construction and feasibility review"), campaign.ideas_end, campaign.review_end),
+        *(
+            [(_("Co-construction"), campaign.ideas_end, campaign.coconstruction_end)]
+            if campaign.coconstruction_end
+            else []
+        ),
+        (_("Feasibility review"), campaign.discussion_end, campaign.review_end),
         (_("Voting"), campaign.voting_start, campaign.voting_end),
         (_("Results"), campaign.voting_end, published),
         (_("Follow-up of the winning projects"), published, None),
@@ -92,6 +108,7 @@ def _campaign_context(campaign: Campaign, now: datetime) -> dict:
     return {
         "campaign": campaign,
         "phases": phases(campaign, now),
+        "ideas_open": campaign.ideas_open,
         "envelopes": campaign.envelopes.all(),
         "results_public": results_public(campaign),
     }
@@ -354,3 +371,139 @@ def follow_up_geojson(request):
         if p.latitude is not None and p.longitude is not None
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+# --- ideas -----------------------------------------------------------------------------------
+
+IDEAS_PER_PAGE = 20
+
+
+def ideas(request, slug):
+    """The campaign's ideas, filtered by district and theme, most supported or newest first."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    filters = IdeaFilterForm(request.GET or None)
+    found = selectors.public_ideas(campaign, **filters.filters())
+    context = {
+        "campaign": campaign,
+        "filters": filters,
+        "page": Paginator(found, IDEAS_PER_PAGE).get_page(request.GET.get("page")),
+        "ideas_open": campaign.ideas_open,
+    }
+    return render(request, "budget/ideas.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def propose_idea(request, slug):
+    """The idea form, for residents at the campaign's level (``level_required``)."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    return level_required(campaign.ideas_required_level)(_propose)(request, campaign)
+
+
+def _propose(request, campaign: Campaign):
+    if not campaign.ideas_open:
+        status = 403 if request.method == "POST" else 200
+        return render(request, "budget/idea_form.html", {"campaign": campaign}, status=status)
+    form = IdeaForm(request.POST or None, request.FILES or None, campaign=campaign)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = actions.submit_idea(
+                campaign=campaign, acting_user=request.user, **form.submission()
+            )
+        except ValidationError as error:
+            show_action_error(form, error)
+            status = 429 if _rate_limited_error(error) else 400
+        else:
+            messages.success(request, _("Thank you: your idea is published."))
+            return redirect("budget:idea", pk=idea.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request, "budget/idea_form.html", {"campaign": campaign, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def idea_detail(request, pk):
+    """An idea with its photos, map point, supports and comments; POST sends one of the
+    page's forms (``form``: support, withdraw, comment, flag) and comes back here."""
+    idea = selectors.idea_for(request.user, pk)
+    if idea is None:
+        raise Http404
+    comment_form = CommentForm()
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        name = request.POST.get("form")
+        if name == "comment":
+            comment_form = CommentForm(request.POST)
+            status = _comment(request, idea, comment_form)
+        elif name in IDEA_FORMS:
+            _send(request, IDEA_FORMS[name], idea)
+        else:
+            status = 400
+        if status == 200:
+            return redirect("budget:idea", pk=idea.pk)
+    context = {
+        "idea": idea,
+        "campaign": idea.campaign,
+        "supported": selectors.supports(request.user, idea),
+        "is_author": request.user.is_authenticated and idea.author_id == request.user.pk,
+        "comment_form": comment_form,
+        "flag_form": FlagForm(),
+        "login_url": _with_next(reverse("account_login"), request),
+    }
+    return render(request, "budget/idea.html", context, status=status)
+
+
+def _comment(request, idea: Idea, form: CommentForm) -> int:
+    """Add the comment, or put the refusal on the form; the response's status."""
+    if not form.is_valid():
+        return 400
+    try:
+        actions.comment_idea(idea=idea, body=form.cleaned_data["body"], acting_user=request.user)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return 429 if _rate_limited_error(error) else 400
+    messages.success(request, _("Your comment is published."))
+    return 200
+
+
+def _support(request, idea):
+    actions.support_idea(idea=idea, acting_user=request.user)
+    return _("You support this idea.")
+
+
+def _withdraw(request, idea):
+    actions.withdraw_support(idea=idea, acting_user=request.user)
+    return _("You no longer support this idea.")
+
+
+def _flag(request, idea):
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("The report could not be read."), code="invalid")
+    comment = None
+    if form.cleaned_data["comment"]:
+        comment = get_object_or_404(idea.comments, pk=form.cleaned_data["comment"])
+    actions.flag(
+        idea=idea, comment=comment, reason=form.cleaned_data["reason"], acting_user=request.user
+    )
+    return _("Thank you: the moderators will look at it.")
+
+
+IDEA_FORMS = {"support": _support, "withdraw": _withdraw, "flag": _flag}
+
+
+def _send(request, action, idea) -> None:
+    """Run a one-button form's action; its outcome shows as a message on the idea's page."""
+    try:
+        messages.success(request, action(request, idea))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+
+
+def _rate_limited_error(error: ValidationError) -> bool:
+    return getattr(error, "code", None) == "rate_limited"

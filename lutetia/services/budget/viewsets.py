@@ -41,7 +41,7 @@ from lutetia.core.permissions import (
     scope_to_departments,
 )
 from lutetia.services.budget import actions, selectors
-from lutetia.services.budget.models import Ballot, Campaign, Envelope, Project
+from lutetia.services.budget.models import Ballot, Campaign, Envelope, Idea, Project, Theme
 
 LOCKED_HELP = gettext_lazy("Locked: voting has started, so this setting can no longer change.")
 
@@ -157,7 +157,10 @@ class CampaignViewSet(ModelViewSet):
     icon = "tasks"
     menu_label = gettext_lazy("Budget campaigns")
     edit_handler = ObjectList(
-        [FieldPanel(name) for name in ("name", "slug", *Campaign.LOCKED_FIELDS)],
+        [
+            FieldPanel(name)
+            for name in ("name", "slug", *Campaign.LOCKED_FIELDS, "ideas_required_level")
+        ],
         base_form_class=LockedSettingsForm,
     )
     list_display = ["name", "voting_start", "voting_end", "rule"]
@@ -587,7 +590,212 @@ class PaperBallotViewSet(ViewSet):
         ]
 
 
+# --- ideas: moderation and merging --------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The author reads it."),
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A button alone: the action needs no input."""
+
+
+class CommentChoiceForm(forms.Form):
+    comment = forms.ModelChoiceField(label=gettext_lazy("Comment"), queryset=None)
+
+    def __init__(self, *args, comments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].queryset = comments
+
+
+class HideCommentForm(CommentChoiceForm, ReasonForm):
+    pass
+
+
+class MergeForm(forms.Form):
+    """Merge this idea and the chosen ones into a new project or an existing one."""
+
+    others = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Similar ideas to merge with this one"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("Into an existing project"),
+        queryset=None,
+        required=False,
+        help_text=gettext_lazy("Leave empty to create a project from the fields below."),
+    )
+    title = forms.CharField(label=gettext_lazy("New project's title"), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("New project's description"), required=False, widget=forms.Textarea
+    )
+    cost = forms.IntegerField(
+        label=gettext_lazy("New project's cost (euros)"), required=False, min_value=0
+    )
+    theme = forms.ChoiceField(
+        label=gettext_lazy("New project's theme"), choices=Theme.choices, required=False
+    )
+
+    def __init__(self, *args, idea: Idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["others"].queryset = selectors.mergeable_with(idea)
+        self.fields["project"].queryset = idea.envelope.projects.order_by("title")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("project"):
+            for name in ("title", "cost"):
+                if cleaned.get(name) in (None, ""):
+                    self.add_error(name, _("Required for a new project."))
+        return cleaned
+
+
+class IdeaIndexView(generic.IndexView):
+    """The moderation queue: ideas with open reports first, then the newest."""
+
+    def get_base_queryset(self):
+        return selectors.moderation_queue()
+
+
+class IdeaModerationView(ObjectActionsView):
+    """One idea: hide or restore it and its comments, close reports, merge it into a project.
+
+    Ideas belong to no department: every holder of ``budget.view_idea`` sees them.
+    """
+
+    template_name = "budget/admin/idea_detail.html"
+    header_icon = "comment"
+    queryset = Idea.objects.select_related("campaign", "envelope__campaign", "author", "project")
+    view_permission = "budget.view_idea"
+    FORMS = {
+        "hide": ReasonForm,
+        "restore": ConfirmForm,
+        "dismiss": ConfirmForm,
+        "hide_comment": HideCommentForm,
+        "restore_comment": CommentChoiceForm,
+        "merge": MergeForm,
+    }
+
+    def may_view(self, user) -> bool:
+        return user.has_perm(self.view_permission)
+
+    def get_page_title(self):
+        return _("Idea")
+
+    def get_page_subtitle(self):
+        return self.object.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse(self.index_url_name), "label": _("Budget ideas")},
+            {"url": "", "label": self.object.title},
+        ]
+
+    @cached_property
+    def comments(self):
+        return list(self.object.comments.select_related("author"))
+
+    @cached_property
+    def allowed_forms(self) -> set[str]:
+        user, idea = self.request.user, self.object
+        allowed = set()
+        if user.has_perm("budget.moderate_idea"):
+            allowed.add("restore" if idea.hidden else "hide")
+            if idea.flags.filter(resolved_at=None).exists():
+                allowed.add("dismiss")
+            if any(not comment.hidden for comment in self.comments):
+                allowed.add("hide_comment")
+            if any(comment.hidden for comment in self.comments):
+                allowed.add("restore_comment")
+        locked = idea.envelope.campaign.settings_locked
+        if user.has_perm("budget.merge_idea") and not idea.hidden and not locked:
+            allowed.add("merge")
+        return allowed
+
+    def form_kwargs(self, name):
+        comments = self.object.comments.order_by("pk")
+        return {
+            "hide_comment": {"comments": comments.filter(hidden_at=None)},
+            "restore_comment": {"comments": comments.exclude(hidden_at=None)},
+            "merge": {"idea": self.object},
+        }.get(name, {})
+
+    def initial_for(self, name):
+        idea = self.object
+        if name == "merge":
+            return {
+                "project": idea.project_id,
+                "title": idea.title,
+                "description": idea.description,
+                "cost": idea.estimated_cost,
+                "theme": idea.theme,
+            }
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        flags = self.object.flags.filter(resolved_at=None).select_related("comment")
+        context.update(idea=self.object, comments=self.comments, open_flags=list(flags))
+        return context
+
+    def _hide(self, data):
+        actions.hide(target=self.object, reason=data["reason"], acting_user=self.request.user)
+
+    def _restore(self, data):
+        actions.restore(target=self.object, acting_user=self.request.user)
+
+    def _dismiss(self, data):
+        actions.dismiss_flags(idea=self.object, acting_user=self.request.user)
+
+    def _hide_comment(self, data):
+        actions.hide(target=data["comment"], reason=data["reason"], acting_user=self.request.user)
+
+    def _restore_comment(self, data):
+        actions.restore(target=data["comment"], acting_user=self.request.user)
+
+    def _merge(self, data):
+        actions.merge_ideas(
+            ideas=[self.object, *data["others"]],
+            project=data["project"],
+            title=data["title"],
+            description=data["description"],
+            cost=data["cost"],
+            theme=data["theme"],
+            acting_user=self.request.user,
+        )
+
+
+class IdeaViewSet(ObjectActionsViewSet):
+    model = Idea
+    name = "budget_ideas"
+    url_prefix = "budget/ideas"
+    icon = "comment"
+    menu_label = gettext_lazy("Budget ideas")
+    index_view_class = IdeaIndexView
+    list_filter = ["campaign"]
+    list_display = [
+        "title",
+        Column("campaign", label=gettext_lazy("Campaign")),
+        Column("envelope", label=gettext_lazy("Envelope")),
+        Column("open_flags", label=gettext_lazy("Open reports")),
+        Column("hidden_at", label=gettext_lazy("Hidden")),
+        Column("project", label=gettext_lazy("Merged into")),
+        "created_at",
+    ]
+    search_fields = ["title"]
+    detail_view_class = IdeaModerationView
+
+
 campaign_viewset = CampaignViewSet()
 envelope_viewset = EnvelopeViewSet()
 project_viewset = ProjectViewSet()
 paper_ballot_viewset = PaperBallotViewSet()
+idea_viewset = IdeaViewSet()

@@ -20,6 +20,18 @@ LOG_ACTIONS = {
     "lutetia.budget.results_requested": _("Budget results requested"),
     "lutetia.budget.results_published": _("Budget results published"),
     "lutetia.budget.imported": _("Budget envelope imported from pabulib"),
+    "lutetia.budget.idea_submitted": _("Budget idea submitted"),
+    "lutetia.budget.idea_supported": _("Budget idea supported"),
+    "lutetia.budget.support_withdrawn": _("Support for a budget idea withdrawn"),
+    "lutetia.budget.comment_added": _("Comment on a budget idea"),
+    "lutetia.budget.flagged": _("Budget idea or comment reported"),
+    "lutetia.budget.idea_hidden": _("Budget idea hidden"),
+    "lutetia.budget.idea_restored": _("Budget idea restored"),
+    "lutetia.budget.comment_hidden": _("Comment on a budget idea hidden"),
+    "lutetia.budget.comment_restored": _("Comment on a budget idea restored"),
+    "lutetia.budget.flags_dismissed": _("Reports on a budget idea closed"),
+    "lutetia.budget.ideas_merged": _("Budget ideas merged into a project"),
+    "lutetia.budget.ideas_erased": _("Budget ideas anonymised for a deleted account"),
 }
 
 

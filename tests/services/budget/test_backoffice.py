@@ -93,9 +93,13 @@ def campaign_fields(**changes) -> dict:
         "voting_end": now + timedelta(days=110),
         "rule": "greedy",
         "completion": "",
+        "ideas_required_level": 1,
         **changes,
     }
-    return {k: v.strftime(DATETIME) if hasattr(v, "strftime") else v for k, v in fields.items()}
+    return {
+        k: v.strftime(DATETIME) if hasattr(v, "strftime") else "" if v is None else v
+        for k, v in fields.items()
+    }
 
 
 def form_of(campaign: Campaign, **changes) -> dict:
