@@ -10,25 +10,8 @@ from lutetia.core.workflow.kinds import check_task_config
 from lutetia.core.workflow.models import Action
 
 
-class TaskForm(WagtailAdminModelForm):
-    """One task of an action: its settings must suit its kind."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("kind") and not cleaned.get("DELETE"):
-            try:
-                check_task_config(cleaned["kind"], cleaned.get("config"))
-            except ValidationError as error:
-                self.add_error("config", error)
-        return cleaned
-
-
 class ActionForm(WagtailAdminModelForm):
     """An action: its states belong to its workflow; automatic triggers need their setting."""
-
-    @classmethod
-    def child_form(cls):
-        return TaskForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +30,20 @@ class ActionForm(WagtailAdminModelForm):
         if trigger == Action.Trigger.EVENT and not cleaned.get("event"):
             self.add_error("event", _("Choose the event that runs this action."))
         return cleaned
+
+    def is_valid(self):
+        """Also check each task's settings against its kind, shown on the task's field."""
+        valid = super().is_valid()
+        for task_form in self.formsets["tasks"].forms:
+            data = getattr(task_form, "cleaned_data", {})
+            if not data.get("kind") or data.get("DELETE"):
+                continue
+            try:
+                check_task_config(data["kind"], data.get("config"))
+            except ValidationError as error:
+                task_form.add_error("config", error)
+                valid = False
+        return valid
 
 
 class RunActionForm(forms.Form):
