@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from lutetia.core.permissions import scope_to_departments
@@ -13,6 +13,7 @@ from lutetia.services.reports.models import (
     CELLS_PER_DEGREE,
     Alert,
     Category,
+    CategoryAttribute,
     Follower,
     Report,
     ReportPhoto,
@@ -190,7 +191,7 @@ def triage_reports(user, filters: dict, *, now=None):
         if filters.get(field) not in (None, ""):
             reports = reports.filter(**{field: filters[field]})
     category = filters.get("category")
-    if category is not None:
+    if category:
         reports = reports.filter(category__in=[category, *category.children.all()])
     assignee = filters.get("assignee")
     if assignee == "none":
@@ -273,3 +274,81 @@ def response_templates_for(report: Report):
     return ResponseTemplate.objects.filter(
         Q(category__isnull=True) | Q(category__in=[report.category_id, report.category.parent_id])
     )
+
+
+# --- Open311: the services and requests the API publishes ------------------------------------
+
+# What GET requests reads of a report and its relations: no personal data is even loaded.
+OPEN311_REQUEST_FIELDS = (
+    "reference",
+    "status",
+    "status_notes",
+    "description",
+    "address",
+    "longitude",
+    "latitude",
+    "created_at",
+    "updated_at",
+    "media_url",
+    "transferred_to",
+    "category__code",
+    "category__name_fr",
+    "category__name_en",
+    "category__target_days",
+    "department__name",
+    "rejection_reason__label_fr",
+    "rejection_reason__label_en",
+    "duplicate_of__reference",
+)
+
+
+def open311_services():
+    """The sub-types an Open311 client may use: active, in an active family.
+
+    ``has_attributes`` says whether the service definition has questions (``metadata``).
+    """
+    return (
+        Category.objects.filter(parent__isnull=False, active=True, parent__active=True)
+        .select_related("parent")
+        .annotate(has_attributes=Exists(CategoryAttribute.objects.filter(category=OuterRef("pk"))))
+        .order_by("parent__order", "parent__name_fr", "order", "name_fr")
+    )
+
+
+def open311_requests(*, references=None, since=None, until=None, statuses=(), category_ids=None):
+    """Public reports for Open311's GET requests, newest first, in one query.
+
+    ``references`` (the service_request_id list) overrides every other filter, as the spec
+    says. Otherwise the filters are the created_at range, statuses and category ids, which
+    the (status, created_at) and (category, created_at) indexes serve; ``first_photo`` is
+    the file of the first photo the public may see.
+    """
+    first_photo = (
+        ReportPhoto.objects.filter(report=OuterRef("pk"), hidden=False)
+        .order_by("created_at", "pk")
+        .values("image")[:1]
+    )
+    reports = (
+        public_reports()
+        .select_related("category", "department", "rejection_reason", "duplicate_of")
+        .only("category", "department", "rejection_reason", "duplicate_of", *OPEN311_REQUEST_FIELDS)
+        .annotate(first_photo=Subquery(first_photo))
+        .order_by("-created_at", "-pk")
+    )
+    if references is not None:
+        return reports.filter(reference__in=references)
+    reports = reports.filter(created_at__gte=since, created_at__lte=until)
+    if statuses:
+        reports = reports.filter(status__in=statuses)
+    if category_ids is not None:
+        reports = reports.filter(category_id__in=category_ids)
+    return reports
+
+
+def category_names() -> dict[int, str]:
+    """Every category's name in the current language, by id (a small table, read once)."""
+    return {category.pk: category.name for category in Category.objects.all()}
+
+
+def is_following(user, report: Report) -> bool:
+    return user.is_authenticated and Follower.objects.filter(report=report, user=user).exists()
