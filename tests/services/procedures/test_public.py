@@ -49,9 +49,9 @@ def begin(client) -> str:
 def fill(client, prefix, kind="building"):
     """Answer every step; returns the last response (the redirect to the summary)."""
     client.post(f"{prefix}etape-1/", {"name": "Claire", "kind": kind})
-    response = client.post(f"{prefix}etape-2/", PLACE)
+    client.post(f"{prefix}etape-2/", PLACE)
     if kind == "building":
-        response = client.post(f"{prefix}etape-3/", {"consent": pdf()})
+        client.post(f"{prefix}etape-3/", {"consent": pdf()})
     return client.post(f"{prefix}etape-4/", {"terms": "on"})
 
 
