@@ -23,6 +23,7 @@ from lutetia.core.districts.lookup import district_at
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on, may_manage
 from lutetia.core.uploads import CleanDocument, files_removed_on_error
+from lutetia.core.workflow.actions import signal_event, start_workflow
 from lutetia.services.procedures import definition as definitions
 from lutetia.services.procedures import selectors
 from lutetia.services.procedures.emails import send_demand_email
@@ -36,6 +37,7 @@ from lutetia.services.procedures.models import (
     InformationRequest,
     Message,
 )
+from lutetia.services.procedures.workflow_tasks import INFORMATION_RECEIVED
 
 REFERENCE_FORMAT = "DEM-{year}-{number:06d}"
 ERASED = "[deleted]"
@@ -210,6 +212,8 @@ def submit_demand(*, draft: Draft, acting_user, contact_email: str = "") -> Dema
         )
         _remove_draft(draft)
         _tell_applicant(demand, "procedure_receipt", {})
+        if form.workflow_id:
+            start_workflow(resource=demand, workflow=form.workflow, acting_user=acting_user)
     return demand
 
 
@@ -244,6 +248,7 @@ def answer_information_request(
             user=acting_user,
             data={"request": information_request.pk, "files": len(uploads)},
         )
+        signal_event(resource=demand, event=INFORMATION_RECEIVED, acting_user=acting_user)
     return information_request
 
 

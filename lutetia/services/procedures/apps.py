@@ -89,3 +89,8 @@ class ProceduresConfig(AppConfig):
             ),
         ),
     )
+
+    def ready(self):
+        from lutetia.services.procedures.workflow_tasks import register
+
+        register()

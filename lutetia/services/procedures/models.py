@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import StreamField
@@ -61,6 +62,15 @@ class Form(models.Model):
         blank=True,
         default=1,
         help_text=_("Empty: no limit. Only counted for signed-in residents."),
+    )
+    workflow = models.ForeignKey(
+        "workflow.Workflow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="procedure_forms",
+        verbose_name=_("workflow"),
+        help_text=_("How staff process its demands; each new demand starts in its first state."),
     )
     processing_target_days = models.PositiveIntegerField(
         _("processing target (days)"),
@@ -196,6 +206,19 @@ class Demand(models.Model):
         if self.applicant_id and not self.applicant.deleted_at:
             return self.applicant.email
         return self.contact_email
+
+    # The workflow engine's resource protocol (lutetia/core/workflow/resources.py).
+    def workflow_recipient(self):
+        """The applicant's account, else the address given on the form."""
+        if self.applicant_id and not self.applicant.deleted_at:
+            return self.applicant
+        return self.contact_email or None
+
+    def workflow_placeholders(self) -> dict[str, str]:
+        return {"reference": self.reference or "", "procedure": self.form.title}
+
+    def workflow_url(self) -> str:
+        return reverse("procedures:demand_detail", args=[self.reference])
 
     @property
     def status_label(self) -> str:
