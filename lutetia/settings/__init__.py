@@ -300,6 +300,10 @@ LUTETIA_REPORTS_MAX_PHOTOS = 3
 LUTETIA_REPORTS_NEARBY_RADIUS_M = int(env_str("LUTETIA_REPORTS_NEARBY_RADIUS_M", "50"))
 # Address search: empty (off) or a dotted path to a geocoder (see docs/reports.md).
 LUTETIA_REPORTS_GEOCODER = env_str("LUTETIA_REPORTS_GEOCODER", "")
+# Open311 at /open311/v2/: the jurisdiction_id it answers to (empty: any is accepted) and the
+# contact its discovery document gives to application developers.
+LUTETIA_OPEN311_JURISDICTION = env_str("LUTETIA_OPEN311_JURISDICTION", "")
+LUTETIA_OPEN311_CONTACT = env_str("LUTETIA_OPEN311_CONTACT", "")
 
 # --- Logging: one JSON object per line on stderr ------------------------------
 LOGGING = {
