@@ -101,6 +101,7 @@ def fill_step(request, slug, token, step):
         "number": shown.index(index) + 1,
         "total": len(shown),
         "form": form,
+        "has_map": any(spec["type"] == "address" for spec in form.specs.values()),
     }
     return render(request, "procedures/step.html", context)
 
