@@ -97,6 +97,7 @@ class ServiceManifest:
     open_data: tuple[OpenDataExport, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     demo_loader: str | None = None  # dotted path to ``callable(context) -> None``
+    worker_check: str | None = None  # dotted path to ``callable()``, run by ``lutetia worker``
     enabled_by_default: bool = True
 
     @property

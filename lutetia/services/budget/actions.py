@@ -91,6 +91,8 @@ def save_campaign(*, campaign: Campaign, acting_user) -> Campaign:
         user=acting_user,
         data=audit.changes(before, audit.snapshot(campaign, list(Campaign.LOCKED_FIELDS))),
     )
+    if created or before["voting_end"] != campaign.voting_end:
+        _schedule_count(campaign)
     return campaign
 
 
@@ -453,10 +455,18 @@ def _new_voter_key() -> str:
 
 @transaction.atomic
 def compute_results(*, envelope: Envelope, acting_user=None) -> Result:
-    """Count the envelope with its campaign's rule through ``rules.tally`` (as ``pb tally``)."""
+    """Count the envelope with its campaign's rule through ``rules.tally`` (as ``pb tally``).
+
+    Refused once the campaign's results are published: they are final. The campaign row
+    is locked, so a publication waits for a count under way. ``computed_at`` is taken
+    before the ballots are read, so a ballot committed meanwhile makes the result stale
+    for ``publish_results`` instead of being silently left out.
+    """
     if acting_user is not None:
         _require(acting_user, "budget.change_campaign")
-    campaign = envelope.campaign
+    campaign = Campaign.objects.select_for_update().get(pk=envelope.campaign_id)
+    _refuse_recount(campaign)
+    computed_at = timezone.now()
     data = selectors.tally_input(envelope)
     try:
         outcome = rules.tally(
@@ -474,7 +484,7 @@ def compute_results(*, envelope: Envelope, acting_user=None) -> Result:
     result, _created = Result.objects.update_or_create(
         envelope=envelope,
         defaults={
-            "computed_at": timezone.now(),
+            "computed_at": computed_at,
             "rule": campaign.rule,
             "completion": campaign.completion,
             "ballots": len(data.ballots),
@@ -502,6 +512,7 @@ def request_results(*, campaign: Campaign, acting_user) -> None:
     from lutetia.services.budget.tasks import compute_envelope_results
 
     _require(acting_user, "budget.change_campaign")
+    _refuse_recount(campaign)
     envelope_ids = list(campaign.envelopes.values_list("pk", flat=True))
     for envelope_id in envelope_ids:
         transaction.on_commit(
@@ -513,6 +524,54 @@ def request_results(*, campaign: Campaign, acting_user) -> None:
         user=acting_user,
         data={"envelopes": envelope_ids},
     )
+
+
+@transaction.atomic
+def count_closed_vote(*, campaign_id: int, voting_end: datetime) -> list[Result]:
+    """Count, once, the envelopes of a campaign whose vote closed at ``voting_end``.
+
+    What the task scheduled for the close and the worker's periodic check call, so it must
+    be harmless when stale or repeated: it does nothing if the close has moved or not come
+    yet, or the results are published; it counts only envelopes without a result counted
+    after the close. The campaign row is locked, so concurrent runs (several workers,
+    duplicate tasks) count once. Each count is audited by ``compute_results``.
+    """
+    campaign = (
+        Campaign.objects.select_for_update()
+        .filter(
+            pk=campaign_id,
+            voting_end=voting_end,
+            voting_end__lte=timezone.now(),
+            results_published_at__isnull=True,
+        )
+        .first()
+    )
+    if campaign is None:
+        return []
+    return [
+        compute_results(envelope=envelope, acting_user=None)
+        for envelope in selectors.envelopes_to_count(campaign)
+    ]
+
+
+def _schedule_count(campaign: Campaign) -> None:
+    """Once committed, schedule the count for the close of the vote (a new date, a new task:
+    the previous one finds the date moved and does nothing)."""
+    from lutetia.services.budget.tasks import schedule_count
+
+    voting_end = campaign.voting_end
+    transaction.on_commit(lambda: schedule_count(campaign.pk, voting_end))
+
+
+def _refuse_recount(campaign: Campaign) -> None:
+    if campaign.results_published_at is not None:
+        raise ValidationError(
+            _(
+                "The results of this campaign are published: they are final and "
+                "can no longer be counted again."
+            ),
+            code="published",
+        )
 
 
 @transaction.atomic

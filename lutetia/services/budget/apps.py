@@ -91,4 +91,6 @@ class BudgetConfig(AppConfig):
             export=f"{APP}.account.export", erase=f"{APP}.account.erase"
         ),
         demo_loader=f"{APP}.demo.load_demo",
+        # Counts the campaigns whose vote closed without results (see tasks.py).
+        worker_check=f"{APP}.tasks.catch_up",
     )

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from lutetia.services.budget import pabulib, rules
@@ -88,6 +88,23 @@ def result_with_projects(envelope: Envelope) -> tuple[Result | None, list[Projec
         order = {pk: index for index, pk in enumerate(result.selected)}
         projects.sort(key=lambda p: (order.get(p.pk, len(order)), p.pk))
     return result, projects
+
+
+def envelopes_to_count(campaign: Campaign) -> QuerySet[Envelope]:
+    """The campaign's envelopes without a result counted after the close of its vote."""
+    return campaign.envelopes.filter(
+        Q(result__isnull=True) | Q(result__computed_at__lt=campaign.voting_end)
+    ).select_related("campaign")
+
+
+def campaigns_awaiting_results(now) -> QuerySet[Campaign]:
+    """Campaigns whose vote closed before ``now``, unpublished, with an envelope to count."""
+    uncounted = Envelope.objects.filter(campaign=OuterRef("pk")).filter(
+        Q(result__isnull=True) | Q(result__computed_at__lt=F("campaign__voting_end"))
+    )
+    return Campaign.objects.filter(
+        Exists(uncounted), voting_end__lte=now, results_published_at__isnull=True
+    )
 
 
 @dataclass

@@ -125,11 +125,16 @@ class ComputeResultsView(View):
 
     def post(self, request, pk):
         campaign = get_object_or_404(Campaign, pk=pk)
-        actions.request_results(campaign=campaign, acting_user=request.user)
-        messages.success(
-            request,
-            _("The results are being computed; each envelope's results screen shows them."),
-        )
+        try:
+            actions.request_results(campaign=campaign, acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The results are being computed; each envelope's results screen shows them."),
+            )
         return redirect("budget_campaigns:edit", pk)
 
 
