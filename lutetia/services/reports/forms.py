@@ -316,7 +316,9 @@ class AlertForm(forms.Form):
     latitude, longitude = coordinate_fields(required=False)
     radius_m = forms.TypedChoiceField(
         label=_("Distance around the point"),
+        required=False,
         coerce=int,
+        empty_value=None,
         initial=250,
         choices=[(radius, f"{radius} m") for radius in ALERT_RADII],
     )
