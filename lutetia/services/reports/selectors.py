@@ -55,7 +55,7 @@ def public_timeline(report: Report) -> list[ReportUpdate]:
 
 # The map shows at most this many reports per viewport (the newest); the GeoJSON says so.
 MAP_MAX_FEATURES = 2000
-# A box taller than this many grid rows (≈ 36 km) is filtered on coordinates alone.
+# A box taller than this many grid rows (≈ 55 km) is filtered on coordinates alone.
 _MAX_CELL_ROWS = 100
 _CELLS_PER_ROW = 360 * CELLS_PER_DEGREE
 METRES_PER_DEGREE_LATITUDE = 111_320
@@ -109,7 +109,8 @@ def filtered_reports(*, category=None, status="", district=None, since=None, unt
     """
     reports = public_reports()
     if category is not None:
-        reports = reports.filter(Q(category=category) | Q(category__parent=category))
+        family = list(category.children.values_list("pk", flat=True)) if category.is_family else []
+        reports = reports.filter(category_id__in=[category.pk, *family])
     if status == "open":
         reports = reports.filter(status__in=Report.OPEN)
     elif status == "closed":
