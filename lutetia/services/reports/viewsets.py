@@ -7,7 +7,7 @@ departments.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path
@@ -114,15 +114,25 @@ class SaveThroughAction:
         return actions.save_routing_item(item=item, acting_user=self.request.user)
 
 
+class ManagedOnly:
+    """Edit and delete views: only a setting of the manager's departments (or city-wide)."""
+
+    def get_object(self, queryset=None):
+        item = super().get_object(queryset)
+        if not actions.may_edit_routing(self.request.user, item):
+            raise PermissionDenied
+        return item
+
+
 class RoutingCreateView(ActionErrorsMixin, SaveThroughAction, generic.CreateView):
     pass
 
 
-class RoutingEditView(ActionErrorsMixin, SaveThroughAction, generic.EditView):
+class RoutingEditView(ManagedOnly, ActionErrorsMixin, SaveThroughAction, generic.EditView):
     pass
 
 
-class RoutingDeleteView(generic.DeleteView):
+class RoutingDeleteView(ManagedOnly, generic.DeleteView):
     def delete_action(self):
         actions.delete_routing_item(item=self.object, acting_user=self.request.user)
 
@@ -309,11 +319,8 @@ class BannedEmailViewSet(ModelViewSet):
         return super().get_common_view_kwargs(add_url_name=None, edit_url_name=None, **kwargs)
 
     def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("delete/<str:pk>/", self.delete_view, name="delete"),
-        ]
+        kept = {"index", "index_results", "delete", "usage"}
+        return [pattern for pattern in super().get_urlpatterns() if pattern.name in kept]
 
 
 for model in (Category, RoutingRule, RejectionReason, ResponseTemplate):
