@@ -45,6 +45,7 @@ FORM_FIELDS = [
     "title",
     "slug",
     "department",
+    "workflow",
     "available_from",
     "available_until",
     "audience",

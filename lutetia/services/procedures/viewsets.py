@@ -17,13 +17,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 
 from lutetia.core.backoffice import ActionErrorsMixin, ObjectActionsView
 from lutetia.core.models import Department
 from lutetia.core.permissions import department_ids, is_city_administrator, may_manage
-from lutetia.services.procedures import actions, definition, selectors
+from lutetia.services.procedures import actions, definition, selectors, staff_views
 from lutetia.services.procedures.fields import StepForm
 from lutetia.services.procedures.models import Form
 
@@ -149,6 +150,7 @@ class FormViewSet(ModelViewSet):
             FieldPanel("slug"),
             FieldPanel("description"),
             FieldPanel("department"),
+            FieldPanel("workflow"),
             MultiFieldPanel(
                 [
                     FieldPanel("audience"),
@@ -188,3 +190,23 @@ class FormViewSet(ModelViewSet):
 
 
 form_viewset = FormViewSet()
+
+
+class DemandViewSet(ViewSet):
+    """Staff screens of the demands (``staff_views``): per form lists, a demand, exports."""
+
+    name = "procedure_demands"
+    url_prefix = "procedures/demands"
+    icon = "form"
+
+    def get_urlpatterns(self):
+        return [
+            path("", staff_views.FormsIndexView.as_view(), name="index"),
+            path("forms/<int:form_id>/", staff_views.DemandListView.as_view(), name="list"),
+            path("<int:pk>/", staff_views.DemandDetailView.as_view(), name="detail"),
+            path("<int:pk>/files/<int:file_pk>/", staff_views.demand_file, name="file"),
+            path("exports/<str:token>/", staff_views.export_file, name="export"),
+        ]
+
+
+demand_viewset = DemandViewSet()
