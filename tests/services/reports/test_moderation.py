@@ -2,9 +2,11 @@
 showing photos and reports, banning an abusive e-mail; only for holders of the permission."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lutetia.core.models import Role
+from lutetia.core.uploads import validate_image
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import BannedEmail, Report, ReportPhoto, ReportUpdate
 from lutetia.services.reports.selectors import public_report
@@ -31,8 +33,6 @@ BANS = "/admin/dans-ma-rue/banned-emails/"
 
 @pytest.fixture
 def with_photo(make_report):
-    from lutetia.core.uploads import validate_image
-
     return make_report(photos=[validate_image(photo_upload())])
 
 
@@ -84,8 +84,6 @@ def test_hide_and_show_a_photo(client, administrator, with_photo):
 
 
 def test_photo_of_another_report_is_refused(client, administrator, with_photo, make_report):
-    from lutetia.core.uploads import validate_image
-
     other = make_report(photos=[validate_image(photo_upload())])
     client.force_login(administrator)
     response = client.post(
@@ -144,11 +142,7 @@ def test_ban_hides_only_reports_the_moderator_may_act_on(
     mine = make_report(acting_user=None, reporter=anonymous_reporter)
     theirs = make_report(acting_user=None, reporter=anonymous_reporter, category=road_category)
     moderator = create_staff(department)
-    moderator.user_permissions.add(
-        *__import__(
-            "django.contrib.auth.models", fromlist=["Permission"]
-        ).Permission.objects.filter(codename="moderate_report")
-    )
+    moderator.user_permissions.add(Permission.objects.get(codename="moderate_report"))
     moderator = type(moderator).objects.get(pk=moderator.pk)  # fresh permission cache
     _ban, hidden = actions.ban_email(
         email=mine.email, reason="Spam", hide_reports=True, acting_user=moderator
