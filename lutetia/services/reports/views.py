@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lutetia.core.api.errors import RateLimited, problem
-from lutetia.core.api.ratelimit import client_ip, count_event
+from lutetia.core.api.ratelimit import check_rate_limit, client_ip, count_event
 from lutetia.core.backoffice import show_action_error
 from lutetia.services.reports import actions, geocoding, selectors
 from lutetia.services.reports.forms import (
@@ -64,13 +64,24 @@ def report_where(request):
 
 def _where_page(request, form: WhereForm, status: int = 200):
     search = AddressSearchForm(request.GET or None) if geocoding.enabled() else None
-    places = geocoding.search(search.cleaned_data["q"]) if search and search.is_valid() else []
+    places = _search(request, search.cleaned_data["q"]) if search and search.is_valid() else []
     context = {
         "form": form,
         "search": search,
         "places": [(place, _with_place(request, place)) for place in places],
     }
     return render(request, "reports/report_where.html", context, status=status)
+
+
+def _search(request, query: str) -> list[geocoding.Place]:
+    """The geocoder's places, counted against the client's address (it may be a paid service)."""
+    if not query.strip():
+        return []
+    try:
+        check_rate_limit(request, "reports-geocoder")
+    except RateLimited:
+        return []
+    return geocoding.search(query)
 
 
 def _with_place(request, place) -> str:
@@ -201,7 +212,7 @@ def places(request):
     """The live address search (JSON), when a geocoder is configured."""
     if not geocoding.enabled():
         raise Http404
-    found = geocoding.search(request.GET.get("q", "")[:200])
+    found = _search(request, request.GET.get("q", "")[:200])
     return JsonResponse(
         {"places": [{"label": p.label, "lon": p.longitude, "lat": p.latitude} for p in found]}
     )

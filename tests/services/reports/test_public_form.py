@@ -312,3 +312,10 @@ def test_a_failing_geocoder_only_finds_nothing(client, category, districts, sett
     settings.LUTETIA_REPORTS_GEOCODER = "tests.services.reports.test_public_form.no_such_geocoder"
     page = client.get(url("report", q="rue"))
     assert page.status_code == 200 and "rue, Paris" not in text(page)
+
+
+def test_address_searches_are_rate_limited(client, category, settings):
+    settings.LUTETIA_REPORTS_GEOCODER = "tests.services.reports.test_public_form.fake_geocoder"
+    settings.LUTETIA_API_RATE_LIMIT_PER_IP = 1
+    assert client.get(url("places", q="rue")).json()["places"]
+    assert client.get(url("places", q="rue")).json()["places"] == []
