@@ -75,7 +75,7 @@ class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
         name = request.POST.get("form")
         if name not in self.allowed_forms:
             raise PermissionDenied
-        form = self.FORMS[name](request.POST, prefix=name, **self.form_kwargs(name))
+        form = self.FORMS[name](request.POST, request.FILES, prefix=name, **self.form_kwargs(name))
         if form.is_valid():
             try:
                 getattr(self, f"_{name}")(form.cleaned_data)

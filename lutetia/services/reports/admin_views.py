@@ -262,14 +262,11 @@ class ReportDetailView(ObjectActionsView):
         return allowed
 
     def form_kwargs(self, name):
-        kwargs = {
+        return {
             "status": {"templates": selectors.response_templates_for(self.object)},
             "assign": {"staff": selectors.department_staff([self.object.department_id])},
             "photo": {"photos": self.object.photos.all()},
         }.get(name, {})
-        if name == "status" and self.request.POST.get("form") == name:
-            kwargs["files"] = self.request.FILES  # the after photos
-        return kwargs
 
     def initial_for(self, name):
         report = self.object
