@@ -108,10 +108,7 @@ class Campaign(models.Model):
         dates = [getattr(self, name) for name in names]
         if len(names) >= 5 and dates != sorted(dates):
             raise ValidationError(
-                _(
-                    "The phases must follow each other: ideas, co-construction, review, "
-                    "then voting."
-                ),
+                _("The phases must follow each other: ideas, review, then voting."),
                 code="phase_order",
             )
         if self.rule == self.Rule.GREEDY and self.completion:
@@ -537,9 +534,7 @@ class Support(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("support")
         verbose_name_plural = _("supports")
-        constraints = [
-            models.UniqueConstraint(fields=["idea", "user"], name="budget_support_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="budget_support_once")]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.idea_id}"

@@ -13,7 +13,14 @@ from lutetia.core.models import Role
 from lutetia.core.roles import permissions_for
 from lutetia.services.budget import actions, demo
 from lutetia.services.budget.account import account_items
-from lutetia.services.budget.models import Ballot, BallotChoice, Campaign, Envelope, Project
+from lutetia.services.budget.models import (
+    Ballot,
+    BallotChoice,
+    Campaign,
+    Envelope,
+    Idea,
+    Project,
+)
 from tests.factories import create_staff
 from tests.services.budget.conftest import make_campaign, make_envelope
 
@@ -137,16 +144,18 @@ def test_demo_loader_is_idempotent():
         Envelope.objects.count(),
         Project.objects.count(),
         Ballot.objects.count(),
+        Idea.objects.count(),
     )
     call_command("demo")
-    assert counts == (1, 3, 10, 2)
+    assert counts == (2, 5, 11, 2, 4)  # 2027: ideas phase, 4 ideas, 2 merged into a project
     assert (
         Campaign.objects.count(),
         Envelope.objects.count(),
         Project.objects.count(),
         Ballot.objects.count(),
+        Idea.objects.count(),
     ) == counts
     campaign = Campaign.objects.get(slug=demo.SLUG)
     assert campaign.voting_open and campaign.settings_locked
-    assert Envelope.objects.filter(district__isnull=False).count() == 2
+    assert campaign.envelopes.filter(district__isnull=False).count() == 2
     assert all(b.voter.verification_level == 2 for b in Ballot.objects.select_related("voter"))
