@@ -50,6 +50,15 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
 
 
+def staff_label(user) -> str:
+    return user.get_full_name() or user.email
+
+
+def loaded_choices(field, objects, label=str) -> list:
+    """A model choice field's choices from objects already loaded: no second query to render."""
+    return [("", field.empty_label), *((obj.pk, label(obj)) for obj in objects)]
+
+
 def sub_types():
     return Category.objects.filter(parent__isnull=False, active=True).select_related("parent")
 
@@ -87,15 +96,17 @@ class TriageFilterForm(forms.Form):
         label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
     )
 
-    def __init__(self, *args, departments, staff, **kwargs):
+    def __init__(self, *args, departments: list, staff: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
-        self.fields["district"].queryset = District.objects.order_by("code")
+        department = self.fields["department"]
+        department.queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
+        department.choices = loaded_choices(department, departments)
+        self.fields["district"].queryset = District.objects.only("code", "name").order_by("code")
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("none", _("Nobody")),
-            *((str(user.pk), user.get_full_name() or user.email) for user in staff),
+            *((str(user.pk), staff_label(user)) for user in staff),
         ]
 
     def values(self) -> dict:
@@ -224,7 +235,13 @@ class BulkForm(ResponseFields):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = staff
-        self.fields["agent"].label_from_instance = lambda user: user.get_full_name() or user.email
+        self.fields["agent"].label_from_instance = staff_label
+
+    def use_loaded(self, *, staff: list, departments: list) -> None:
+        """Render the choices from lists the queue has already loaded."""
+        self.fields["agent"].choices = loaded_choices(self.fields["agent"], staff, staff_label)
+        department = self.fields["department"]
+        department.choices = loaded_choices(department, departments)
 
     def clean(self):
         cleaned = super().clean()
@@ -267,7 +284,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = staff
-        self.fields["agent"].label_from_instance = lambda user: user.get_full_name() or user.email
+        self.fields["agent"].label_from_instance = staff_label
 
 
 class RedactForm(forms.Form):

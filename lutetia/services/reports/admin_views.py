@@ -77,11 +77,13 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
         ids = visible_department_ids(user)
-        departments = Department.objects.filter(is_active=True)
-        if ids is not None:
-            departments = departments.filter(pk__in=ids)
-        staff = staff_of(user)
-        form = TriageFilterForm(self.request.GET or None, departments=departments, staff=staff)
+        departments = list(Department.objects.filter(is_active=True))
+        staff = list(staff_of(user))
+        form = TriageFilterForm(
+            self.request.GET or None,
+            departments=[d for d in departments if ids is None or d.pk in ids],
+            staff=staff,
+        )
         values = form.values()
         reports = selectors.triage_reports(user, values, now=now)
         counts = selectors.status_counts(reports)
@@ -97,11 +99,16 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             status_tabs=self.status_tabs(counts),
             page_obj=page,
             rows=rows,
-            bulk_form=kwargs.get("bulk_form") or BulkForm(staff=staff, prefix="bulk"),
+            bulk_form=self.bulk_form(staff, departments),
             query=self.request.GET.urlencode(),
             show_department=ids is None or len(ids) > 1,
         )
         return context
+
+    def bulk_form(self, staff: list, departments: list) -> BulkForm:
+        form = BulkForm(staff=staff_of(self.request.user), prefix="bulk")
+        form.use_loaded(staff=staff, departments=departments)
+        return form
 
     def paginate(self, rows, *, total: int, per_page: int):
         """A page of rows; the total comes from the status counts, so no second COUNT."""
