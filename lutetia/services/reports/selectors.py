@@ -185,9 +185,13 @@ STATUS_GROUPS = {"open": Report.OPEN, "closed": Report.CLOSED, "all": ()}
 
 
 def triage_reports(user, filters: dict, *, now=None):
-    """Confirmed reports of the staff member's departments, filtered on all but the status."""
+    """Reports of the staff member's departments, filtered on all but the status.
+
+    Reports still waiting for their e-mail confirmation are included (and marked): a filter
+    on ``published_at`` would keep the counts per status from being index-only scans.
+    """
     now = now or timezone.now()
-    reports = scope_to_departments(user, Report.objects.filter(published_at__isnull=False))
+    reports = scope_to_departments(user, Report.objects.all())
     for field in ("department", "district", "priority"):
         if filters.get(field) not in (None, ""):
             reports = reports.filter(**{field: filters[field]})

@@ -53,10 +53,12 @@ def test_administrators_see_all_and_filter_by_department(
     assert references(filtered) == [theirs.reference]
 
 
-def test_unconfirmed_reports_wait_outside_the_queue(client, agent, make_report, anonymous_reporter):
+def test_unconfirmed_reports_are_marked(client, agent, make_report, anonymous_reporter):
     waiting = make_report(acting_user=None, reporter=anonymous_reporter)
     client.force_login(agent)
-    assert waiting.reference not in references(client.get(TRIAGE))
+    response = client.get(TRIAGE)
+    assert references(response) == [waiting.reference]
+    assert "awaiting e-mail confirmation" in response.content.decode()
 
 
 def test_residents_and_other_staff_cannot_open_the_queue(client, resident):
