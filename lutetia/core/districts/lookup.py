@@ -60,3 +60,14 @@ def _build(built_version: str | None) -> _Index:
     geometries = [shape(row[-1]) for row in rows]
     shapely.prepare(geometries)
     return _Index(built_version, shapely.STRtree(geometries), [row[:-1] for row in rows])
+
+
+def district_ids_at(longitudes, latitudes) -> list[int | None]:
+    """The id of the district holding each point (None outside), for bulk imports: one
+    vectorised tree query instead of one call per point; same tie rule as ``district_at``."""
+    index = _current_index()
+    points = shapely.points(longitudes, latitudes)
+    first: dict[int, int] = {}
+    for point, geometry in index.tree.query(points, predicate="intersects").T.tolist():
+        first[point] = min(geometry, first.get(point, geometry))
+    return [index.rows[first[i]][0] if i in first else None for i in range(len(points))]

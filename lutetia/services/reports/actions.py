@@ -20,14 +20,16 @@ from django.utils.translation import gettext as _
 
 from lutetia.core import audit
 from lutetia.core.districts.lookup import district_at
+from lutetia.core.models import Department
 from lutetia.core.permissions import may_act_on, may_manage, scope_to_departments
 from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
-from lutetia.services.reports import tasks
+from lutetia.services.reports import generating, importing, tasks, taxonomy
 from lutetia.services.reports.models import (
     Alert,
     BannedEmail,
     Category,
+    CategoryAttribute,
     Follower,
     RejectionReason,
     Report,
@@ -696,3 +698,100 @@ def delete_routing_item(*, item, acting_user) -> None:
         raise PermissionDenied
     audit.log(item, f"lutetia.reports.{item._meta.model_name}_deleted", user=acting_user)
     item.delete()
+
+
+# --- Data: the taxonomy, imported history and generated reports (`lutetia reports …`) ------
+
+
+@transaction.atomic
+def load_taxonomy(*, path=None, acting_user=None) -> dict[str, int]:
+    """Create or update the categories of the taxonomy file (idempotent).
+
+    Names, keywords, target times, order and attributes follow the file; a family's
+    department is set only while none is chosen, so routing decided in the back office
+    survives an update. Returns how many categories were created and updated.
+    """
+    if acting_user is not None and not acting_user.has_perm("reports.manage_routing"):
+        raise PermissionDenied
+    families = taxonomy.read_taxonomy(path or taxonomy.TAXONOMY_FILE)
+    departments = {department.code: department for department in Department.objects.all()}
+    counts = {"created": 0, "updated": 0}
+    first = None
+    for order, spec in enumerate(families):
+        family = _upsert_category(spec, None, order, departments, counts)
+        first = first or family
+        for child_order, child in enumerate(spec.children):
+            _upsert_category(child, family, child_order, departments, counts)
+    audit.log(first, "lutetia.reports.taxonomy_loaded", user=acting_user, data=counts)
+    return counts
+
+
+def _upsert_category(spec, parent, order, departments, counts) -> Category:
+    category = Category.objects.filter(code=spec.code).first() or Category(code=spec.code)
+    counts["created" if category.pk is None else "updated"] += 1
+    category.parent = parent
+    category.name_fr, category.name_en = spec.name_fr, spec.name_en
+    category.keywords = spec.keywords
+    category.target_days = spec.target_days
+    category.order = order
+    if parent is None and category.department_id is None:
+        category.department = departments.get(spec.department)
+    category.save()
+    for attribute_order, attribute in enumerate(spec.attributes):
+        CategoryAttribute.objects.update_or_create(
+            category=category,
+            code=attribute.code,
+            defaults={
+                "datatype": attribute.datatype,
+                "description": attribute.description,
+                "datatype_description": attribute.datatype_description,
+                "required": attribute.required,
+                "values": list(attribute.values),
+                "order": attribute_order,
+            },
+        )
+    return category
+
+
+@transaction.atomic
+def import_reports(*, lines, name: str = "", acting_user=None) -> importing.ImportResult:
+    """Import a dans-ma-rue open-data CSV (see ``importing``): the good rows are written,
+    the bad ones come back with their line numbers. One audit entry for the whole file."""
+    result = importing.import_csv(lines)
+    if result.imported:
+        audit.log(
+            Report.objects.get(reference=result.first_reference),
+            "lutetia.reports.imported",
+            user=acting_user,
+            data={
+                "file": name,
+                "imported": result.imported,
+                "rejected": len(result.errors),
+                "references": [result.first_reference, result.last_reference],
+            },
+        )
+    return result
+
+
+@transaction.atomic
+def generate_reports(
+    *,
+    count: int,
+    seed: int | None = None,
+    years: int = 3,
+    timelines: bool = False,
+    acting_user=None,
+) -> generating.Generated:
+    """Write ``count`` synthetic reports (see ``generating``), with one audit entry."""
+    generated = generating.generate_reports(count, seed=seed, years=years, timelines=timelines)
+    audit.log(
+        Report.objects.get(reference=generated.first_reference),
+        "lutetia.reports.generated",
+        user=acting_user,
+        data={
+            "count": count,
+            "seed": seed,
+            "references": [generated.first_reference, generated.last_reference],
+        },
+    )
+    return generated

@@ -35,6 +35,10 @@ LOG_ACTIONS = {
     "lutetia.reports.responsetemplate_created": _("Response template created"),
     "lutetia.reports.responsetemplate_changed": _("Response template changed"),
     "lutetia.reports.responsetemplate_deleted": _("Response template deleted"),
+    # Data: `lutetia reports taxonomy|import|generate`.
+    "lutetia.reports.taxonomy_loaded": _("Report taxonomy loaded"),
+    "lutetia.reports.imported": _("Report history imported"),
+    "lutetia.reports.generated": _("Synthetic reports generated"),
 }
 
 

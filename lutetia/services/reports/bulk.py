@@ -1,0 +1,116 @@
+"""Writing many reports at once (import, generator, demo): COPY on PostgreSQL, one
+``executemany`` on SQLite, references reserved in ranges.
+
+Rows skip the ORM (no model instance per row), so callers pass finished values: ``cell``
+computed, datetimes as ``timestamp`` strings in UTC (see ``timestamps``).
+"""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import connection
+
+from lutetia.core.references import format_reference, reserve_numbers
+from lutetia.services.reports.models import Category, Report, ReportUpdate, RoutingRule
+
+REFERENCE_PREFIX = "DMR"
+
+# The columns a bulk row gives, in order; the others are left NULL (reporter, assignee,
+# API key, duplicate_of…).
+REPORT_COLUMNS = (
+    "reference",
+    "category_id",
+    "status",
+    "priority",
+    "description",
+    "address",
+    "longitude",
+    "latitude",
+    "cell",
+    "district_id",
+    "department_id",
+    "attributes",
+    "media_url",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "reporter_public",
+    "source",
+    "confirmation_token",
+    "published_at",
+    "hidden",
+    "hidden_reason",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "status_notes",
+    "transferred_to",
+    "rejection_reason_id",
+)
+UPDATE_COLUMNS = (
+    "report_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "public_response",
+    "internal_note",
+    "created_at",
+)
+
+
+def references_for(years: Sequence[int]) -> list[str]:
+    """One new reference per row, for rows in date order: numbers reserved per year in one
+    range each, so a year's numbers follow the dates."""
+    years = list(years)
+    counts: dict[int, int] = {}
+    for year in years:
+        counts[year] = counts.get(year, 0) + 1
+    numbers = {year: iter(reserve_numbers(REFERENCE_PREFIX, year, n)) for year, n in counts.items()}
+    return [format_reference(REFERENCE_PREFIX, year, next(numbers[year])) for year in years]
+
+
+def timestamps(values: np.ndarray) -> list[str | None]:
+    """``datetime64`` values (UTC; NaT for none) as strings both databases store."""
+    text = np.datetime_as_string(values, unit="us")
+    suffix = "+00:00" if connection.vendor == "postgresql" else ""
+    return [None if value == "NaT" else value.replace("T", " ") + suffix for value in text.tolist()]
+
+
+class Routing:
+    """``actions.responsible_department`` for many rows: rules and departments read once."""
+
+    def __init__(self):
+        rules = RoutingRule.objects.values_list("category_id", "district_id", "department_id")
+        self.rules = {(category, district): department for category, district, department in rules}
+        self.defaults = {
+            pk: own or family
+            for pk, own, family in Category.objects.values_list(
+                "pk", "department_id", "parent__department_id"
+            )
+        }
+
+    def department(self, category_id: int, district_id: int | None) -> int | None:
+        return self.rules.get((category_id, district_id), self.defaults.get(category_id))
+
+
+def insert_reports(rows: Iterable[tuple]) -> None:
+    """Insert rows of ``REPORT_COLUMNS`` values."""
+    _insert(Report._meta.db_table, REPORT_COLUMNS, rows)
+
+
+def insert_updates(rows: Iterable[tuple]) -> None:
+    """Insert timeline rows of ``UPDATE_COLUMNS`` values."""
+    _insert(ReportUpdate._meta.db_table, UPDATE_COLUMNS, rows)
+
+
+def _insert(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))  # noqa: S608 (our table)

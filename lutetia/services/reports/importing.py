@@ -1,0 +1,238 @@
+"""History from a CSV in the layout of Paris's open "dans-ma-rue" dataset.
+
+The file is ``;``-separated with a header row (the dataset's own)::
+
+    ID DECLARATION;TYPE DECLARATION;SOUS TYPE DECLARATION;ADRESSE;CODE POSTAL;VILLE;
+    ARRONDISSEMENT;DATE DECLARATION;ANNEE DECLARATION;MOIS DECLARATION;CONSEIL DE QUARTIER;
+    OUTIL SOURCE;INTERVENANT;ID_DMR;geo_shape;geo_point_2d
+
+Used: the type and sub-type (matched to the taxonomy by name, spelling variants included;
+an unknown sub-type of a known type goes to the type's "other" sub-type), the address,
+the date, ``geo_point_2d`` ("latitude, longitude") and the arrondissement (from
+ARRONDISSEMENT or CODE POSTAL), which gives the district when the point falls outside
+every district polygon. The other columns are ignored. Rows are read and written in
+batches; a bad row is reported with its line number and the others are imported.
+Imported reports are public, resolved (the dataset has no outcome; ``closed_at`` stays
+unknown) and keep the dataset's id in ``attributes["id_declaration"]``.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from django.utils import timezone
+
+from lutetia.core.districts.lookup import district_ids_at
+from lutetia.core.districts.models import District
+from lutetia.services.reports import bulk, taxonomy
+from lutetia.services.reports.models import Category, Report, cell_of
+
+BATCH_SIZE = 10_000
+REQUIRED = ("TYPE DECLARATION", "SOUS TYPE DECLARATION", "DATE DECLARATION", "geo_point_2d")
+
+
+class ImportFileError(ValueError):
+    """The file cannot be imported at all (not CSV, columns missing)."""
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    first_reference: str = ""
+    last_reference: str = ""
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    category_id: int
+    created_at: datetime
+    longitude: float
+    latitude: float
+    arrondissement: str
+    address: str
+    source_id: str
+
+
+class _Matcher:
+    """Category ids for the dataset's type and sub-type names."""
+
+    def __init__(self):
+        families = taxonomy.read_taxonomy()
+        self.family_codes, self.subtype_codes = taxonomy.name_index(families)
+        self.ids = dict(Category.objects.values_list("code", "pk"))
+        self.others = {
+            family.code: child.code
+            for family in families
+            for child in family.children
+            if child.code.endswith("-autre")
+        }
+
+    def category_id(self, type_name: str, subtype_name: str) -> int:
+        family = self.family_codes.get(taxonomy.normalized(type_name))
+        if family is None:
+            raise ValueError(f"unknown TYPE DECLARATION {type_name!r}")
+        # The dataset writes sub-types either alone or as "Type:Sub-type".
+        name = taxonomy.normalized(subtype_name.rpartition(":")[2])
+        code = self.subtype_codes.get((family, name)) or self.others.get(family)
+        if code not in self.ids:
+            raise ValueError(f"the category {code or subtype_name!r} is not loaded")
+        return self.ids[code]
+
+
+def import_csv(lines: Iterable[str]) -> ImportResult:
+    """Import the rows of an open-data file (an iterable of text lines, e.g. an open file)."""
+    reader = csv.DictReader(lines, delimiter=";")
+    missing = [column for column in REQUIRED if column not in (reader.fieldnames or ())]
+    if missing:
+        raise ImportFileError(
+            "This is not a dans-ma-rue file (columns separated by ';'): missing "
+            + ", ".join(missing)
+        )
+    matcher = _Matcher()
+    districts = dict(District.objects.values_list("code", "pk"))
+    routing = bulk.Routing()
+    result = ImportResult()
+    for batch in _batches(reader, matcher, result.errors):
+        references = _write(batch, districts, routing, result.errors)
+        if references:
+            result.imported += len(references)
+            result.first_reference = result.first_reference or references[0]
+            result.last_reference = references[-1]
+    result.errors.sort()
+    return result
+
+
+def _batches(reader: csv.DictReader, matcher: _Matcher, errors: list) -> Iterator[list[_Row]]:
+    batch: list[_Row] = []
+    for values in reader:
+        try:
+            batch.append(_parse(reader.line_num, values, matcher))
+        except (ValueError, TypeError) as error:
+            errors.append((reader.line_num, str(error)))
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parse(line: int, values: dict, matcher: _Matcher) -> _Row:
+    if None in values:
+        raise ValueError("more columns than the header")
+    category_id = matcher.category_id(
+        values["TYPE DECLARATION"] or "", values["SOUS TYPE DECLARATION"] or ""
+    )
+    latitude, _, longitude = (values["geo_point_2d"] or "").partition(",")
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except ValueError:
+        point = values["geo_point_2d"]
+        raise ValueError(f"geo_point_2d {point!r} is not 'latitude, longitude'") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError(f"geo_point_2d {values['geo_point_2d']!r} is not a point on Earth")
+    return _Row(
+        line=line,
+        category_id=category_id,
+        created_at=_parse_date(values["DATE DECLARATION"] or ""),
+        longitude=longitude,
+        latitude=latitude,
+        arrondissement=_arrondissement(values),
+        address=(values.get("ADRESSE") or "").strip()[:300],
+        source_id=(values.get("ID DECLARATION") or "").strip(),
+    )
+
+
+def _parse_date(text: str) -> datetime:
+    """ISO dates or date-times (the dataset), or DD/MM/YYYY; local time when no offset."""
+    text = text.strip()
+    try:
+        parse = datetime.fromisoformat if "/" not in text else _french_date
+        value = parse(text)
+    except ValueError:
+        raise ValueError(f"DATE DECLARATION {text!r} is not a date") from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > timezone.now():
+        raise ValueError(f"DATE DECLARATION {text!r} is in the future")
+    return value
+
+
+def _french_date(text: str) -> datetime:
+    return datetime.strptime(text, "%d/%m/%Y")
+
+
+def _arrondissement(values: dict) -> str:
+    number = (values.get("ARRONDISSEMENT") or "").strip()
+    if number.isdigit():
+        return str(int(number))
+    postcode = (values.get("CODE POSTAL") or "").strip()
+    if len(postcode) == 5 and postcode.startswith("75") and postcode.isdigit():
+        return str(int(postcode[3:]))  # 75116 is the 16th
+    return ""
+
+
+def _write(batch: list[_Row], districts: dict, routing: bulk.Routing, errors: list) -> list[str]:
+    """Insert a batch's rows that fall in the city; the others become errors."""
+    found = district_ids_at([row.longitude for row in batch], [row.latitude for row in batch])
+    kept = []
+    for row, district_id in zip(batch, found, strict=True):
+        district_id = district_id or districts.get(row.arrondissement)
+        if district_id is None:
+            errors.append((row.line, "the point is outside the city and no arrondissement given"))
+        else:
+            kept.append((row, district_id))
+    if not kept:
+        return []
+    kept.sort(key=lambda item: item[0].created_at)
+    created = np.array(
+        [timezone.make_naive(row.created_at, UTC) for row, _ in kept],
+        dtype="datetime64[us]",
+    )
+    references = bulk.references_for(created.astype("datetime64[Y]").astype(int) + 1970)
+    bulk.insert_reports(
+        _values(row, district_id, reference, timestamp, routing)
+        for (row, district_id), reference, timestamp in zip(
+            kept, references, bulk.timestamps(created), strict=True
+        )
+    )
+    return references
+
+
+def _values(row: _Row, district_id: int, reference: str, timestamp: str, routing) -> tuple:
+    attributes = json.dumps({"id_declaration": row.source_id}) if row.source_id else "{}"
+    return (
+        reference,
+        row.category_id,
+        Report.Status.RESOLVED,
+        Report.Priority.NORMAL,
+        "",
+        row.address,
+        row.longitude,
+        row.latitude,
+        cell_of(row.longitude, row.latitude),
+        district_id,
+        routing.department(row.category_id, district_id),
+        attributes,
+        "",
+        "",
+        "",
+        "",
+        "",
+        False,
+        Report.Source.IMPORT,
+        "",
+        timestamp,
+        False,
+        "",
+        timestamp,
+        timestamp,
+        None,
+        "",
+        "",
+        None,
+    )
