@@ -234,7 +234,7 @@ class RoutingRuleIndexView(generic.IndexView):
     def get_base_queryset(self):
         categories = managed_categories(self.request.user)
         return RoutingRule.objects.filter(category__in=categories).select_related(
-            "category", "district", "department"
+            "category__parent", "district", "department"
         )
 
 
@@ -274,7 +274,7 @@ class ResponseTemplateIndexView(generic.IndexView):
         categories = managed_categories(self.request.user)
         return ResponseTemplate.objects.filter(
             Q(category__isnull=True) | Q(category__in=categories)
-        ).select_related("category")
+        ).select_related("category__parent")
 
 
 class ResponseTemplateViewSet(RoutingViewSet):
