@@ -286,11 +286,6 @@ def test_comments_are_rate_limited_and_checked(client, settings, idea, other):
 # --- moderation -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def agent(department):
-    return create_staff(department)
-
-
 def test_reports_put_ideas_first_in_the_moderation_queue(
     client, campaign, city, idea, other, agent
 ):
@@ -450,6 +445,26 @@ def test_review_and_results_notify_the_authors(
     for user in (author, other):
         notification = Notification.objects.get(recipient=user, kind="budget_results")
         assert "was not selected" in notification.body  # no ballot: nothing selected
+
+
+def test_manager_merges_from_the_back_office(
+    client, django_capture_on_commit_callbacks, campaign, city, idea, other, manager, agent
+):
+    similar = submit(campaign, city, other, title="Plus d'arbres")
+    screen = reverse("budget_ideas:edit", args=[idea.pk])
+    client.force_login(agent)
+    assert "merge-title" not in client.get(screen).content.decode()  # agents do not merge
+    client.force_login(manager)
+    fields = {"form": "merge", "merge-others": [similar.pk], "merge-theme": "Environnement"}
+    response = client.post(screen, {**fields, "merge-title": ""})
+    assert response.status_code == 200 and not Project.objects.exists()  # title required
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(screen, {**fields, "merge-title": "Arbres", "merge-cost": "90000"})
+    assert response.status_code == 302
+    project = Project.objects.get()
+    assert (project.title, project.cost, project.envelope) == ("Arbres", 90_000, city)
+    assert set(project.ideas.all()) == {idea, similar}
+    assert Notification.objects.filter(kind="budget_ideas_merged").count() == 2
 
 
 def test_merging_ends_when_voting_starts(campaign, idea, manager):
