@@ -119,7 +119,14 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What is the problem? Do not write anyone's name or contact details."),
     )
-    photo_1 = ImageUploadField(label=_("Photo 1"), required=False)
+    photo_1 = ImageUploadField(
+        label=_("Photo 1"),
+        required=False,
+        help_text=_(
+            "Up to three photos: JPEG, PNG or WebP, 10 MB each. Their location and camera "
+            "details are removed."
+        ),
+    )
     photo_2 = ImageUploadField(label=_("Photo 2"), required=False)
     photo_3 = ImageUploadField(label=_("Photo 3"), required=False)
     email = forms.EmailField(

@@ -8,7 +8,6 @@ The scripts under static/reports/ only add the map, "use my location" and live l
 import json
 import math
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -129,7 +128,6 @@ def report_details(request):
             (report, FollowForm(user=request.user, auto_id=f"id_follow{index}_%s"))
             for index, report in enumerate(nearby)
         ],
-        "max_photos": settings.LUTETIA_REPORTS_MAX_PHOTOS,
         "change_url": f"{reverse('reports:report')}?{request.GET.urlencode()}",
     }
     return render(request, "reports/report_details.html", context, status=status)
