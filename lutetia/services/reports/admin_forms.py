@@ -1,6 +1,7 @@
 """Forms of the Dans ma rue back office: input validation only, the writes are in actions.py."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -162,9 +163,13 @@ class AfterPhotosField(ImageUploadField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
-        if len(files) > 3:
-            raise ValidationError(_("At most 3 photos."), code="too_many_photos")
-        return [super(AfterPhotosField, self).clean(one, initial) for one in files]
+        if len(files) > settings.LUTETIA_REPORTS_MAX_PHOTOS:
+            raise ValidationError(
+                _("At most %(max)d photos.") % {"max": settings.LUTETIA_REPORTS_MAX_PHOTOS},
+                code="too_many_photos",
+            )
+        clean_one = super().clean
+        return [clean_one(one, initial) for one in files]
 
 
 class StatusForm(ResponseFields):
@@ -197,7 +202,7 @@ class StatusForm(ResponseFields):
     after_photos = AfterPhotosField(
         label=_("Photos after the work"),
         required=False,
-        help_text=_("Up to 3 photos (JPEG, PNG or WebP), usually on resolution."),
+        help_text=_("JPEG, PNG or WebP, usually on resolution."),
     )
     field_order = ["status", "template", "public_response", "internal_note"]
 

@@ -324,3 +324,25 @@ def test_menu_shows_entries_by_role(client, agent, manager):
     client.force_login(manager)
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert CATEGORIES in home and "/admin/dans-ma-rue/banned-emails/" not in home
+
+
+def test_too_many_or_bad_after_photos_save_nothing(client, agent, make_report, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = make_report()
+    client.force_login(agent)
+    too_many = [photo_upload(f"{index}.png") for index in range(4)]
+    response = client.post(
+        detail_url(report),
+        {"form": "status", "status-status": "resolved", "status-after_photos": too_many},
+    )
+    assert "At most 3 photos." in response.content.decode()
+    fake = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = client.post(
+        detail_url(report),
+        {"form": "status", "status-status": "resolved", "status-after_photos": [fake]},
+    )
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.status == Status.NEW and not report.photos.exists()
+    assert not (settings.MEDIA_ROOT / "reports").exists()
