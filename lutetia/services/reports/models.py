@@ -98,7 +98,8 @@ class CategoryAttribute(models.Model):
         SINGLE = "singlevaluelist", _("one choice")
         MULTI = "multivaluelist", _("several choices")
 
-    # A ParentalKey so that the back office edits a category's attributes inline.
+    # A ParentalKey so that the back office edits a category's attributes inline. Its manager
+    # stages writes until the category is saved: create rows with CategoryAttribute.objects.
     category = ParentalKey(Category, on_delete=models.CASCADE, related_name="attributes")
     code = models.SlugField(_("code"), max_length=60)
     variable = models.BooleanField(_("answered by the reporter"), default=True)
@@ -306,6 +307,7 @@ class Report(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["cell", "created_at"], name="report_cell_date"),
+            models.Index(fields=["category", "cell"], name="report_category_cell"),
             models.Index(fields=["category", "created_at"], name="report_category_date"),
             models.Index(fields=["department", "status", "created_at"], name="report_triage"),
             models.Index(fields=["district", "created_at"], name="report_district_date"),

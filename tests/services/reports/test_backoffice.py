@@ -8,6 +8,7 @@ from django.urls import reverse
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import (
     Category,
+    CategoryAttribute,
     RejectionReason,
     Report,
     ReportPhoto,
@@ -346,3 +347,29 @@ def test_too_many_or_bad_after_photos_save_nothing(client, agent, make_report, s
     report.refresh_from_db()
     assert report.status == Status.NEW and not report.photos.exists()
     assert not (settings.MEDIA_ROOT / "reports").exists()
+
+
+def test_manager_edits_a_category_and_removes_a_question(client, manager, category):
+    question = CategoryAttribute.objects.create(
+        category=category, code="taille", description="Taille", datatype="string"
+    )
+    client.force_login(manager)
+    url = f"{CATEGORIES}edit/{category.pk}/"
+    assert 'value="taille"' in client.get(url).content.decode()
+    fields = category_form(
+        category.parent,
+        code=category.code,
+        name_fr="Dépôt sauvage (gros)",
+        **{
+            "attributes-INITIAL_FORMS": 1,
+            "attributes-0-id": question.pk,
+            "attributes-0-code": "taille",
+            "attributes-0-DELETE": "1",
+        },
+    )
+    response = client.post(url, fields)
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert category.name_fr == "Dépôt sauvage (gros)"
+    assert not category.attributes.exists()
+    assert audited(category, "lutetia.reports.category_changed")
