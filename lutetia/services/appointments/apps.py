@@ -1,15 +1,24 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import PersonalDataProvider, ServiceManifest
+from lutetia.core.registry import MenuEntry, PersonalDataProvider, ServiceManifest
 
 APP = "lutetia.services.appointments"
-CONFIG_MODELS = (
-    "appointmentservice",
-    "location",
-    "appointmenttype",
-    "weeklytemplate",
-    "closingday",
-    "slotoverride",
+# (viewset name, model, menu label) of the configuration screens, in menu order.
+CONFIG_SCREENS = (
+    (
+        "appointment_services",
+        "appointmentservice",
+        {"fr": "Services de rendez-vous", "en": "Appointment services"},
+    ),
+    ("appointment_locations", "location", {"fr": "Lieux de rendez-vous", "en": "Locations"}),
+    ("appointment_types", "appointmenttype", {"fr": "Types de rendez-vous", "en": "Types"}),
+    ("appointment_templates", "weeklytemplate", {"fr": "Horaires", "en": "Opening hours"}),
+    ("appointment_closing_days", "closingday", {"fr": "Jours de fermeture", "en": "Closing days"}),
+    (
+        "appointment_overrides",
+        "slotoverride",
+        {"fr": "Changements ponctuels", "en": "One-off changes"},
+    ),
 )
 
 
@@ -29,6 +38,34 @@ class AppointmentsConfig(AppConfig):
         },
         urls=f"{APP}.urls",
         url_prefix="rendez-vous",
+        admin_menu=(
+            MenuEntry(
+                label={"fr": "Agenda des rendez-vous", "en": "Appointment calendar"},
+                url_name="appointments_calendar:index",
+                icon="date",
+                permission="appointments.view_booking",
+                order=400,
+            ),
+            *(
+                MenuEntry(
+                    label=label,
+                    url_name=f"{name}:index",
+                    icon="date",
+                    permission=f"appointments.change_{model}",
+                    order=401 + index,
+                )
+                for index, (name, model, label) in enumerate(CONFIG_SCREENS)
+            ),
+        ),
+        admin_viewsets=(
+            f"{APP}.viewsets.calendar_viewset",
+            f"{APP}.viewsets.service_viewset",
+            f"{APP}.viewsets.location_viewset",
+            f"{APP}.viewsets.type_viewset",
+            f"{APP}.viewsets.template_viewset",
+            f"{APP}.viewsets.closing_day_viewset",
+            f"{APP}.viewsets.override_viewset",
+        ),
         account_items=f"{APP}.account.account_items",
         personal_data=PersonalDataProvider(
             export=f"{APP}.account.export", erase=f"{APP}.account.erase"
@@ -47,7 +84,7 @@ class AppointmentsConfig(AppConfig):
                 "appointments.overbook",
                 *(
                     f"appointments.{verb}_{model}"
-                    for model in CONFIG_MODELS
+                    for _name, model, _label in CONFIG_SCREENS
                     for verb in ("view", "add", "change", "delete")
                 ),
             ),
