@@ -26,6 +26,7 @@ BENCHMARKS = {
     "budget": "bench.budget",
     "foundation": "bench.foundation",
 }
+    "procedures": "bench.procedures",
 DATABASE_NAME = os.environ.get("LUTETIA_BENCH_DATABASE", "lutetia_bench")
 CEILING = Case("ceiling (constant view)", "/bench/constant", max_p95_ms=50)
 WARM_UP_S = 3

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from lutetia.core import audit, hooks
 from lutetia.core.workflow.kinds import TaskContext, task_kinds
-from lutetia.core.workflow.models import Action, History, Instance, Workflow
+from lutetia.core.workflow.models import Action, History, Instance, ListPreference, Workflow
 from lutetia.core.workflow.resources import content_type_of
 from lutetia.core.workflow.selectors import may_run
 
@@ -159,6 +159,18 @@ def delete_definition(*, obj: Workflow | Action, acting_user) -> None:
         raise ValidationError(_("Items went through this workflow: it cannot be deleted."))
     audit.log(obj, f"lutetia.workflow.{model}_deleted", user=acting_user, data={"name": str(obj)})
     obj.delete()
+
+
+@transaction.atomic
+def save_list_columns(*, list_key: str, columns: list[str], acting_user) -> ListPreference:
+    """Remember the columns a staff member chose for one work list."""
+    preference, _created = ListPreference.objects.update_or_create(
+        user=acting_user, list_key=list_key, defaults={"columns": columns}
+    )
+    audit.log(
+        preference, "lutetia.workflow.columns_chosen", user=acting_user, data={"columns": columns}
+    )
+    return preference
 
 
 def _locked_instance(resource, *, missing_ok: bool = False) -> Instance | None:

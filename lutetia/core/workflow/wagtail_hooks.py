@@ -14,6 +14,7 @@ LOG_ACTIONS = {
     "lutetia.workflow.action_created": _("Workflow action created"),
     "lutetia.workflow.action_changed": _("Workflow action changed"),
     "lutetia.workflow.action_deleted": _("Workflow action deleted"),
+    "lutetia.workflow.columns_chosen": _("List columns chosen"),
 }
 
 

@@ -35,8 +35,15 @@ class ProceduresConfig(AppConfig):
                 permission="procedures.view_form",
                 order=320,
             ),
+            MenuEntry(
+                label={"fr": "Demandes des démarches", "en": "Procedure demands"},
+                url_name="procedure_demands:index",
+                icon="form",
+                permission="procedures.view_demand",
+                order=321,
+            ),
         ),
-        admin_viewsets=(f"{APP}.viewsets.form_viewset",),
+        admin_viewsets=(f"{APP}.viewsets.form_viewset", f"{APP}.viewsets.demand_viewset"),
         role_permissions={
             "agent": (
                 "procedures.view_form",
@@ -88,6 +95,7 @@ class ProceduresConfig(AppConfig):
                 compute=f"{APP}.open_data.share_within_target",
             ),
         ),
+        demo_loader=f"{APP}.demo.load_demo",
     )
 
     def ready(self):

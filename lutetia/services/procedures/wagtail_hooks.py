@@ -16,6 +16,7 @@ LOG_ACTIONS = {
     "lutetia.procedures.message_sent": _("Message sent to the applicant"),
     "lutetia.procedures.note_added": _("Internal note added"),
     "lutetia.procedures.applicant_erased": _("Demands anonymised"),
+    "lutetia.procedures.demands_exported": _("Demands exported"),
 }
 
 

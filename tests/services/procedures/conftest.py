@@ -6,6 +6,12 @@ from lutetia.core.models import Role
 from lutetia.services.procedures import actions
 from lutetia.services.procedures.models import Audience, Form
 from tests.factories import create_staff
+from tests.services.procedures.workflow_fixtures import (  # noqa: F401
+    many,
+    procedure_form,
+    send,
+    workflow,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
