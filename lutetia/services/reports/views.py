@@ -331,11 +331,11 @@ def geojson(request):
                     "status": status,
                     "status_label": str(labels[status]),
                     "open": status in Report.OPEN,
-                    "reported": created_at.date().isoformat(),
+                    "reported": reported,
                     "url": url.replace("REFERENCE", reference),
                 },
             }
-            for reference, longitude, latitude, status, category_id, created_at in rows
+            for reference, longitude, latitude, status, category_id, reported in rows
         ],
     }
     return HttpResponse(json.dumps(collection), content_type="application/geo+json")
