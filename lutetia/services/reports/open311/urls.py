@@ -16,9 +16,9 @@ urlpatterns = [
     re_path(r"^discovery" + FORMAT, views.discovery, name="discovery"),
     re_path(r"^services" + FORMAT, views.services, name="services"),
     re_path(r"^services/(?P<code>[^/]+?)" + FORMAT, views.service_definition, name="service"),
-    re_path(r"^requests" + FORMAT, views.requests, name="requests"),
+    re_path(r"^requests" + FORMAT, views.service_requests, name="requests"),
     re_path(
-        r"^requests/(?P<service_request_id>[^/]+?)" + FORMAT, views.request_detail, name="request"
+        r"^requests/(?P<service_request_id>[^/]+?)" + FORMAT, views.service_request, name="request"
     ),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FORMAT, views.token, name="token"),
     path("", views.not_found, name="root"),

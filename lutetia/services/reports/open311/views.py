@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -142,7 +141,7 @@ def _service(code: str):
 
 
 @endpoint(*READ, "POST")
-def requests(request, fmt: str):
+def service_requests(request, fmt: str):
     if request.method == "POST":
         return _create_request(request, fmt)
     query = forms.RequestsQuery(request.GET)
@@ -167,8 +166,9 @@ def requests(request, fmt: str):
         following["page"] = offset // size + 2
         following["page_size"] = size
         response["Link"] = (
-            f'<{request.build_absolute_uri("?" + urlencode(following, doseq=True))}>; rel="next"'
+            f'<{request.build_absolute_uri("?" + following.urlencode())}>; rel="next"'
         )
+
     return response
 
 
@@ -236,7 +236,7 @@ def _location(data) -> tuple[float, float]:
 
 
 @endpoint(*READ)
-def request_detail(request, fmt: str, service_request_id: str):
+def service_request(request, fmt: str, service_request_id: str):
     """One request, as a one-element list (the spec's shape)."""
     reports = list(selectors.open311_requests(references=[service_request_id]))
     if not reports:
