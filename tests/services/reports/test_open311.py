@@ -385,6 +385,12 @@ def test_service_request_id_list_overrides_every_other_filter(client, make_repor
     assert {r["service_request_id"] for r in body} == {old.reference, recent.reference}
 
 
+def test_a_list_of_ids_is_answered_whole_whatever_the_page_size(client, make_report):
+    references = [make_report().reference for _ in range(4)]
+    body = fetch(client, "requests", service_request_id=",".join(references), page_size=2, page=2)
+    assert sorted(r["service_request_id"] for r in body) == sorted(references)
+
+
 def test_date_range_filters_on_the_requested_datetime(client, make_report):
     now = timezone.now()
     inside = set_created(make_report(), now - timedelta(days=200))

@@ -106,6 +106,9 @@ class RequestsQuery(forms.Form):
 
     @property
     def offset_and_size(self) -> tuple[int, int]:
+        """The page asked for; a list of ids overrides paging too (all of them, at once)."""
+        if self.cleaned_data["service_request_id"]:
+            return 0, len(self.cleaned_data["service_request_id"])
         size = self.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
         return ((self.cleaned_data["page"] or 1) - 1) * size, size
 
