@@ -4,6 +4,8 @@ endpoint (bbox, filters, truncation, errors, no personal data) and the nearby lo
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -194,3 +196,15 @@ def test_nearby_radius_comes_from_the_settings(make_report, category, settings):
     make_report(**NEAR)
     settings.LUTETIA_REPORTS_NEARBY_RADIUS_M = 20
     assert selectors.nearby_open_reports(category, **INSIDE_PARIS) == []
+
+
+def test_map_page_queries_do_not_grow_with_the_reports(client, make_report):
+    make_report()
+    client.get(url("map"))  # site, theme and menus are cached from the first page on
+    with CaptureQueriesContext(connection) as one:
+        client.get(url("map"))
+    for _ in range(4):
+        make_report()
+    with CaptureQueriesContext(connection) as five:
+        client.get(url("map"))
+    assert len(five) == len(one)
