@@ -406,6 +406,9 @@ def test_date_range_filters_on_the_requested_datetime(client, make_report):
     assert [r["service_request_id"] for r in after] == [inside.reference]
     before = fetch(client, "requests", end_date=end)
     assert len(before) == 2
+    # A "+" the client forgot to encode arrives as a space: still understood.
+    unencoded = client.get(f"{BASE}/requests.json?start_date={start}&end_date={end}")
+    assert [r["service_request_id"] for r in unencoded.json()] == [inside.reference]
 
 
 @pytest.mark.parametrize(

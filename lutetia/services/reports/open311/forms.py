@@ -27,6 +27,19 @@ STATUSES = {"open": Report.OPEN, "closed": Report.CLOSED}
 _ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 W3C_DATE_ERROR = gettext_lazy("Give a W3C date and time, e.g. 2026-01-31T00:00:00Z.")
+# "…T08:00:00+01:00" sent unencoded in a query string arrives as "…T08:00:00 01:00".
+_UNENCODED_PLUS = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
+
+
+class W3CDateTimeField(forms.DateTimeField):
+    """A W3C date and time; without an offset, the city's time."""
+
+    default_error_messages = {"invalid": W3C_DATE_ERROR}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _UNENCODED_PLUS.sub(r"\1+\2", value.strip())
+        return super().to_python(value)
 
 
 def errors_of(form: forms.Form) -> list[str]:
@@ -47,8 +60,8 @@ class RequestsQuery(forms.Form):
 
     service_request_id = forms.CharField(required=False)
     service_code = forms.CharField(required=False)
-    start_date = forms.DateTimeField(required=False, error_messages={"invalid": W3C_DATE_ERROR})
-    end_date = forms.DateTimeField(required=False, error_messages={"invalid": W3C_DATE_ERROR})
+    start_date = W3CDateTimeField(required=False)
+    end_date = W3CDateTimeField(required=False)
     status = forms.CharField(required=False)
     page = forms.IntegerField(required=False, min_value=1)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
@@ -196,7 +209,7 @@ def _answer(question: CategoryAttribute, values: list[str]):
     if question.datatype == Datatype.NUMBER:
         return _number(value)
     if question.datatype == Datatype.DATETIME:
-        moment = forms.DateTimeField(error_messages={"invalid": W3C_DATE_ERROR}).clean(value)
+        moment = W3CDateTimeField().clean(value)
         return moment.isoformat()
     limit = MAX_STRING_ANSWER if question.datatype == Datatype.STRING else MAX_TEXT_ANSWER
     if question.datatype == Datatype.STRING and "\n" in value:
