@@ -323,6 +323,15 @@ class ManagedObjectMixin:
         return obj
 
 
+class ConfigIndexView(generic.IndexView):
+    scope_field = "department"
+
+    def get_base_queryset(self):
+        return scope_to_departments(
+            self.request.user, super().get_base_queryset(), self.scope_field
+        )
+
+
 class ConfigCreateView(ActionErrorsMixin, generic.CreateView):
     def save_instance(self):
         return actions.save_config(obj=self.form.instance, acting_user=self.request.user)
@@ -349,6 +358,7 @@ class ConfigViewSet(ModelViewSet):
     """A setting of the appointment services, listed within the staff member's departments."""
 
     scope_field = "department"
+    index_view_class = ConfigIndexView
     add_view_class = ConfigCreateView
     edit_view_class = ConfigEditView
     delete_view_class = ConfigDeleteView
@@ -357,8 +367,8 @@ class ConfigViewSet(ModelViewSet):
     add_to_reference_index = False
     icon = "date"
 
-    def get_queryset(self, request):
-        return scope_to_departments(request.user, self.model.objects.all(), self.scope_field)
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(scope_field=self.scope_field, **kwargs)
 
     def get_form_class(self, for_update=False):
         return forms.modelform_factory(self.model, form=ConfigForm, fields=self.form_fields)
