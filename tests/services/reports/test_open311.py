@@ -176,6 +176,7 @@ def test_discovery_describes_the_endpoint(client, settings, db):
     assert endpoint["url"] == "http://testserver/open311/v2/"
     assert endpoint["type"] == "production"
     assert set(endpoint["formats"]) == {"text/xml", "application/json"}
+    assert client.head(f"{BASE}/discovery.xml").status_code == 200
 
 
 def test_services_list_active_sub_types_with_their_family_as_group(client, family, questions):
