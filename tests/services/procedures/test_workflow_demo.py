@@ -2,6 +2,7 @@
 
 import pytest
 
+from lutetia.accounts.models import VerificationLevel
 from lutetia.core.demo import DemoContext
 from lutetia.core.models import Role
 from lutetia.core.registry import services
@@ -25,7 +26,7 @@ def context(districts):
         administrator=create_staff(departments["voirie"], Role.ADMINISTRATOR),
         departments=departments,
         staff={code: create_staff(department) for code, department in departments.items()},
-        residents=[UserFactory(verification_level="resident")],
+        residents=[UserFactory(verification_level=VerificationLevel.RESIDENT)],
     )
 
 
