@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import MenuEntry, PersonalDataProvider, ServiceManifest
+from lutetia.core.registry import (
+    Indicator,
+    MenuEntry,
+    OpenDataExport,
+    PersonalDataProvider,
+    ServiceManifest,
+)
 
 APP = "lutetia.services.appointments"
 # (viewset name, model, menu label) of the configuration screens, in menu order.
@@ -66,10 +72,40 @@ class AppointmentsConfig(AppConfig):
             f"{APP}.viewsets.closing_day_viewset",
             f"{APP}.viewsets.override_viewset",
         ),
+        api_router=f"{APP}.api.router",
         account_items=f"{APP}.account.account_items",
         personal_data=PersonalDataProvider(
             export=f"{APP}.account.export", erase=f"{APP}.account.erase"
         ),
+        open_data=(
+            OpenDataExport(
+                slug="appointments-monthly",
+                title={
+                    "fr": "Rendez-vous par mois et par service",
+                    "en": "Appointments per month and service",
+                },
+                formats=("csv",),
+                producer=f"{APP}.open_data.monthly_bookings",
+            ),
+        ),
+        indicators=(
+            Indicator(
+                slug="appointments-lead-time",
+                title={
+                    "fr": "Délai jusqu'au prochain créneau libre",
+                    "en": "Lead time to the next free slot",
+                },
+                unit="days",
+                compute=f"{APP}.open_data.lead_time_to_next_slot",
+            ),
+            Indicator(
+                slug="appointments-no-show-rate",
+                title={"fr": "Taux d'absence aux rendez-vous", "en": "Appointment no-show rate"},
+                unit="ratio",
+                compute=f"{APP}.open_data.no_show_rate",
+            ),
+        ),
+        demo_loader=f"{APP}.demo.load_demo",
         role_permissions={
             "agent": (
                 "appointments.view_booking",

@@ -20,7 +20,7 @@ from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import check_rate_limit, count_event
 from lutetia.services.appointments import actions, ics, links, selectors
 from lutetia.services.appointments.forms import BookingForm, RescheduleForm
-from lutetia.services.appointments.models import Booking, Slot
+from lutetia.services.appointments.models import Booking, Location, Slot
 
 # A resident books a handful of times an hour at most; the per-IP limit stays the API's
 # (whole neighbourhoods share one mobile carrier address).
@@ -127,6 +127,17 @@ def manage_ics(request, token):
     response = HttpResponse(ics.calendar([booking]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'
     return response
+
+
+def location_feed(request, token):
+    """A location's appointments for staff calendars; the unguessable token is the access."""
+    location = get_object_or_404(Location.objects.select_related("service"), feed_token=token)
+    body = ics.calendar(
+        selectors.feed_bookings(location),
+        name=f"{location.service.name} — {location.name}",
+        staff=True,
+    )
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 def _booking_from(token) -> Booking:

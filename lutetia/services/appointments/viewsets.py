@@ -5,8 +5,10 @@ Every screen is scoped to the staff member's departments; every form calls an ac
 
 import csv
 from datetime import date, timedelta
+from urllib.parse import urljoin
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -110,7 +112,14 @@ class CalendarView(CalendarMixin, WagtailAdminTemplateMixin, TemplateView):
             days: dict[date, list[Slot]] = {}
             for slot in slots:
                 days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
-            context.update(days=days, export_query=self.request.GET.urlencode())
+            feed = reverse(
+                "appointments:feed", args=[self.form.cleaned_data["location"].feed_token]
+            )
+            context.update(
+                days=days,
+                export_query=self.request.GET.urlencode(),
+                feed_url=urljoin(settings.WAGTAILADMIN_BASE_URL, feed),
+            )
         return context
 
 

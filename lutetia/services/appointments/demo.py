@@ -1,0 +1,132 @@
+"""Demo data: ID card and passport appointments at three district town halls, tennis courts.
+
+Idempotent: everything is looked up by its slug or name before being created.
+"""
+
+from datetime import time
+
+from django.utils import timezone
+
+from lutetia.accounts.models import VerificationLevel
+from lutetia.core.actions import create_department
+from lutetia.core.demo import DemoContext
+from lutetia.core.models import Department
+from lutetia.services.appointments import actions
+from lutetia.services.appointments.models import (
+    AppointmentService,
+    AppointmentType,
+    Location,
+    WeeklyTemplate,
+)
+
+TOWN_HALLS = [  # (name, address, latitude, longitude, district code)
+    ("Mairie du 3e arrondissement", "2 rue Eugène Spuller, 75003 Paris", 48.8637, 2.3615, "3"),
+    ("Mairie du 11e arrondissement", "12 place Léon Blum, 75011 Paris", 48.8574, 2.3800, "11"),
+    ("Mairie du 15e arrondissement", "31 rue Péclet, 75015 Paris", 48.8412, 2.3004, "15"),
+]
+COURTS = [
+    ("Tennis Elisabeth — court 1", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275, "14"),
+    ("Tennis Elisabeth — court 2", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275, "14"),
+]
+WORKING_DAYS = 5
+
+
+def load_demo(context: DemoContext) -> None:
+    admin = context.administrator
+    titles = _service(
+        context,
+        slug="cartes-identite-passeports",
+        department=("citoyennete", "Citoyenneté et état civil"),
+        names=("Carte d'identité et passeport", "ID card and passport"),
+        description=(
+            "Déposez votre demande de carte nationale d'identité ou de passeport en mairie.",
+            "Apply for a national ID card or a passport at a town hall.",
+        ),
+        limit_count=2,
+        max_persons=4,
+        questions=[
+            {"name": "telephone", "label": "Téléphone", "type": "phone", "required": True},
+            {"name": "predemande", "label": "N° de pré-demande ANTS", "type": "text"},
+        ],
+    )
+    for name_fr, name_en in (("Carte d'identité", "ID card"), ("Passeport", "Passport")):
+        if not titles.types.filter(name_fr=name_fr).exists():
+            actions.save_config(
+                obj=AppointmentType(service=titles, name_fr=name_fr, name_en=name_en),
+                acting_user=admin,
+            )
+    for place in TOWN_HALLS:
+        location = _location(context, titles, place)
+        _weekly(location, admin, opens=time(9), closes=time(12), minutes=20, capacity=2)
+        _weekly(location, admin, opens=time(13, 30), closes=time(17), minutes=20, capacity=2)
+    tennis = _service(
+        context,
+        slug="courts-de-tennis",
+        department=("sports", "Sports"),
+        names=("Courts de tennis", "Tennis courts"),
+        description=(
+            "Réservez une heure sur un court municipal.",
+            "Book an hour on a city tennis court.",
+        ),
+        limit_count=3,
+        max_persons=4,
+        required_level=VerificationLevel.EMAIL,
+    )
+    for place in COURTS:
+        location = _location(context, tennis, place)
+        _weekly(location, admin, opens=time(8), closes=time(22), minutes=60, capacity=1, days=7)
+
+
+def _service(context, *, slug, department, names, description, **fields) -> AppointmentService:
+    existing = AppointmentService.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    code, department_name = department
+    owner = Department.objects.filter(code=code).first() or create_department(
+        code=code, name=department_name, acting_user=context.administrator
+    )
+    service = AppointmentService(
+        slug=slug,
+        department=owner,
+        name_fr=names[0],
+        name_en=names[1],
+        description_fr=description[0],
+        description_en=description[1],
+        **fields,
+    )
+    return actions.save_config(obj=service, acting_user=context.administrator)
+
+
+def _location(context, service, place) -> Location:
+    name, address, latitude, longitude, district_code = place
+    existing = service.locations.filter(name=name).first()
+    if existing is not None:
+        return existing
+    district = next((d for d in context.districts if d.code == district_code), None)
+    location = Location(
+        service=service,
+        name=name,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        district=district,
+    )
+    return actions.save_config(obj=location, acting_user=context.administrator)
+
+
+def _weekly(location, admin, *, opens, closes, minutes, capacity, days=WORKING_DAYS) -> None:
+    for weekday in range(days):
+        if location.templates.filter(weekday=weekday, opens_at=opens).exists():
+            continue
+        actions.save_config(
+            obj=WeeklyTemplate(
+                location=location,
+                weekday=weekday,
+                opens_at=opens,
+                closes_at=closes,
+                slot_minutes=minutes,
+                capacity=capacity,
+                valid_from=timezone.localdate(),
+            ),
+            acting_user=admin,
+        )
