@@ -25,8 +25,9 @@ from bench.harness import Case, Measured, Row, measured_table, table
 BENCHMARKS = {
     "budget": "bench.budget",
     "foundation": "bench.foundation",
-}
     "procedures": "bench.procedures",
+    "appointments": "bench.appointments",
+}
 DATABASE_NAME = os.environ.get("LUTETIA_BENCH_DATABASE", "lutetia_bench")
 CEILING = Case("ceiling (constant view)", "/bench/constant", max_p95_ms=50)
 WARM_UP_S = 3
