@@ -24,6 +24,7 @@ from bench.harness import Case, Measured, Row, measured_table, table
 
 BENCHMARKS = {
     "budget": "bench.budget",
+    "voting": "bench.voting",
     "foundation": "bench.foundation",
     "procedures": "bench.procedures",
     "appointments": "bench.appointments",
@@ -118,6 +119,13 @@ def run_served(modules: dict, args, load_before: float) -> int:
             ) as base_url:
                 log(f"serving on {base_url}; load generator: {load.tool()}")
                 rows = measure_all(base_url, cases, args)
+                # A module may drive the server itself (POSTs, sessions): ``drive(url, args)``.
+                driven = [
+                    m
+                    for mod in modules.values()
+                    if hasattr(mod, "drive")
+                    for m in mod.drive(base_url, args)
+                ]
     except (server.HarnessError, load.LoadError) as error:
         log(f"bench: error: {error}")
         return 2
@@ -129,6 +137,8 @@ def run_served(modules: dict, args, load_before: float) -> int:
         "PostgreSQL, LUTETIA_MODE=production.\n"
     )
     print(table(rows))
+    if driven:
+        print("\n" + measured_table(driven))
     return 0
 
 

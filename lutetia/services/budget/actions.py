@@ -233,7 +233,6 @@ def _changes_the_ballot(before: dict, project: Project) -> bool:
 # --- ballots -------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def cast_ballot(*, envelope: Envelope, acting_user, choices) -> Ballot:
     """Record ``acting_user``'s ballot in ``envelope``, or replace the one they cast.
 
@@ -242,20 +241,25 @@ def cast_ballot(*, envelope: Envelope, acting_user, choices) -> Ballot:
     breaks the envelope's rule raises ValidationError and nothing is saved.
 
     Two submissions of the same voter at once: the database's unique constraint lets one
-    insert win; the other, refused, retries once as a change of the winner's ballot.
+    insert win; the other, refused, retries once as a change of the winner's ballot. Each
+    attempt is one transaction with its audit entry (``_record_online``): no savepoint
+    round trips on the voting peak's path.
     """
     _check_voter(envelope, acting_user)
     cleaned = clean_choices(envelope, choices)
     try:
-        with transaction.atomic():
-            ballot, created = _store_online(envelope, acting_user, cleaned)
+        return _record_online(envelope, acting_user, cleaned)
     except IntegrityError:
-        with transaction.atomic():
-            ballot, created = _store_online(envelope, acting_user, cleaned)
+        return _record_online(envelope, acting_user, cleaned)
+
+
+@transaction.atomic
+def _record_online(envelope: Envelope, voter, cleaned) -> Ballot:
+    ballot, created = _store_online(envelope, voter, cleaned)
     audit.log(
         envelope,
         "lutetia.budget.ballot_cast" if created else "lutetia.budget.ballot_changed",
-        user=acting_user,
+        user=voter,
     )
     return ballot
 
