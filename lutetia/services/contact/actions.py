@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from lutetia.core import audit
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on, may_manage
+from lutetia.core.references import next_reference
 from lutetia.services.contact.models import ContactRequest, Message, Topic
 from lutetia.services.contact.tasks import send_reply_email
 
-REFERENCE_FORMAT = "CTC-{year}-{number:06d}"
+REFERENCE_PREFIX = "CTC"
 ERASED = "[deleted]"
 TOPIC_FIELDS = ["name_fr", "name_en", "department", "is_active", "order"]
 
@@ -36,6 +37,7 @@ def submit_request(
     if not signed_in and not contact_email:
         raise ValidationError(_("Please give an e-mail address for the answer."), code="no_email")
     request = ContactRequest.objects.create(
+        reference=next_reference(REFERENCE_PREFIX, timezone.localdate().year),
         topic=topic,
         department_id=topic.department_id,
         requester=acting_user if signed_in else None,
@@ -45,11 +47,6 @@ def submit_request(
         subject=subject.strip(),
         message=message.strip(),
     )
-    # Numbering from the primary key cannot collide, whatever runs concurrently.
-    request.reference = REFERENCE_FORMAT.format(
-        year=timezone.localdate(request.created_at).year, number=request.pk
-    )
-    request.save(update_fields=["reference"])
     audit.log(
         request,
         "lutetia.contact.request_submitted",

@@ -22,6 +22,7 @@ from lutetia.core import audit
 from lutetia.core.districts.lookup import district_at
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on, may_manage
+from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanDocument, files_removed_on_error
 from lutetia.core.workflow.actions import signal_event, start_workflow
 from lutetia.services.procedures import definition as definitions
@@ -39,7 +40,7 @@ from lutetia.services.procedures.models import (
 )
 from lutetia.services.procedures.workflow_tasks import INFORMATION_RECEIVED
 
-REFERENCE_FORMAT = "DEM-{year}-{number:06d}"
+REFERENCE_PREFIX = "DEM"
 ERASED = "[deleted]"
 FORM_FIELDS = [
     "title",
@@ -187,6 +188,7 @@ def submit_demand(*, draft: Draft, acting_user, contact_email: str = "") -> Dema
         version.definition, draft.answers, {draft_file.field_code for draft_file in draft_files}
     )
     demand = Demand.objects.create(
+        reference=next_reference(REFERENCE_PREFIX, timezone.localdate().year),
         form=form,
         form_version=version,
         department_id=form.department_id,
@@ -195,11 +197,6 @@ def submit_demand(*, draft: Draft, acting_user, contact_email: str = "") -> Dema
         answers=answers,
         district=_district_of(version.definition, answers),
     )
-    # Numbering from the primary key cannot collide, whatever runs concurrently.
-    demand.reference = REFERENCE_FORMAT.format(
-        year=timezone.localdate(demand.submitted_at).year, number=demand.pk
-    )
-    demand.save(update_fields=["reference"])
     shown = _shown_codes(version.definition, answers)
     with files_removed_on_error() as written:
         for draft_file in draft_files:
