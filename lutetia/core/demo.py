@@ -18,3 +18,4 @@ class DemoContext:
     districts: list[Any] = field(default_factory=list)
     sites: dict[str, Any] = field(default_factory=dict)  # "city", "participation" -> Site
     home_pages: dict[str, Any] = field(default_factory=dict)  # same keys -> HomePage
+    notes: list[str] = field(default_factory=list)  # lines `lutetia demo` prints at the end

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
 
-from lutetia.core.registry import MenuEntry, PersonalDataProvider, ServiceManifest
+from lutetia.core.registry import (
+    Indicator,
+    MenuEntry,
+    OpenDataExport,
+    PersonalDataProvider,
+    ServiceManifest,
+)
 
 APP = "lutetia.services.reports"
 
@@ -26,6 +32,50 @@ class ReportsConfig(AppConfig):
             export=f"{APP}.account.export", erase=f"{APP}.account.erase"
         ),
         extra_urls={"open311/v2": f"{APP}.open311.urls"},
+        open_data=(
+            OpenDataExport(
+                slug="reports",
+                title={"fr": "Signalements Dans ma rue", "en": "Dans ma rue reports"},
+                formats=("csv", "geojson"),
+                producer=f"{APP}.open_data.public_reports",
+            ),
+        ),
+        indicators=(
+            Indicator(
+                slug="reports-per-month",
+                title={"fr": "Signalements par mois", "en": "Reports per month"},
+                unit="reports",
+                compute=f"{APP}.open_data.reports_per_month",
+            ),
+            Indicator(
+                slug="reports-per-category",
+                title={"fr": "Signalements par catégorie", "en": "Reports per category"},
+                unit="reports",
+                compute=f"{APP}.open_data.reports_per_category",
+            ),
+            Indicator(
+                slug="reports-per-district",
+                title={"fr": "Signalements par arrondissement", "en": "Reports per district"},
+                unit="reports",
+                compute=f"{APP}.open_data.reports_per_district",
+            ),
+            Indicator(
+                slug="reports-median-days-to-resolve",
+                title={"fr": "Délai médian de résolution", "en": "Median time to resolve"},
+                unit="days",
+                compute=f"{APP}.open_data.median_days_to_resolve",
+            ),
+            Indicator(
+                slug="reports-resolved-within-target",
+                title={
+                    "fr": "Signalements résolus dans le délai cible",
+                    "en": "Reports resolved within the target time",
+                },
+                unit="%",
+                compute=f"{APP}.open_data.share_resolved_within_target",
+            ),
+        ),
+        demo_loader=f"{APP}.demo.load_demo",
         admin_menu=(
             MenuEntry(
                 label={"fr": "Signalements à traiter", "en": "Reports to triage"},

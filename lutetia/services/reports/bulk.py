@@ -62,7 +62,7 @@ UPDATE_COLUMNS = (
 def references_for(years: Sequence[int]) -> list[str]:
     """One new reference per row, for rows in date order: numbers reserved per year in one
     range each, so a year's numbers follow the dates."""
-    years = list(years)
+    years = [int(year) for year in years]  # numpy integers are no SQL parameters
     counts: dict[int, int] = {}
     for year in years:
         counts[year] = counts.get(year, 0) + 1

@@ -5,8 +5,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from lutetia.core.permissions import scope_to_departments
@@ -56,22 +66,26 @@ def public_timeline(report: Report) -> list[ReportUpdate]:
 
 # The map shows at most this many reports per viewport (the newest); the GeoJSON says so.
 MAP_MAX_FEATURES = 2000
-# A box over more grid cells than this (a whole city is ~1,500) is filtered on coordinates alone.
-_MAX_CELLS = 2500
+# A box taller than this many grid rows (≈ 55 km) is filtered on coordinates alone.
+_MAX_CELL_ROWS = 100
 _CELLS_PER_ROW = 360 * CELLS_PER_DEGREE
 METRES_PER_DEGREE_LATITUDE = 111_320
 
 
 def within_box(queryset, min_lon: float, min_lat: float, max_lon: float, max_lat: float):
-    """Reports inside the box: the list of its grid cells picks the candidates through the
-    ``cell`` indexes (on PostgreSQL from the covering index alone), the coordinates keep
-    the exact ones."""
+    """Reports inside the box: one ``cell`` range per grid row picks the candidate rows
+    through the index, the coordinates keep the exact ones."""
     box = Q(longitude__range=(min_lon, max_lon), latitude__range=(min_lat, max_lat))
     first, last = cell_of(min_lon, min_lat), cell_of(max_lon, max_lat)
     rows = range(first // _CELLS_PER_ROW, last // _CELLS_PER_ROW + 1)
-    columns = range(first % _CELLS_PER_ROW, last % _CELLS_PER_ROW + 1)
-    if len(rows) * len(columns) <= _MAX_CELLS:
-        box &= Q(cell__in=[row * _CELLS_PER_ROW + column for row in rows for column in columns])
+    if len(rows) <= _MAX_CELL_ROWS:
+        columns = (first % _CELLS_PER_ROW, last % _CELLS_PER_ROW)
+        cells = Q()
+        for row in rows:
+            cells |= Q(
+                cell__range=(row * _CELLS_PER_ROW + columns[0], row * _CELLS_PER_ROW + columns[1])
+            )
+        box &= cells
     return queryset.filter(box)
 
 
@@ -125,16 +139,12 @@ def filtered_reports(*, category=None, status="", district=None, since=None, unt
 
 def map_points(reports, bbox: tuple[float, float, float, float]) -> tuple[list[tuple], bool]:
     """The newest ``MAP_MAX_FEATURES`` reports of the queryset inside ``bbox``, as tuples
-    (reference, longitude, latitude, status, category id, "YYYY-MM-DD" reported), and
-    whether more were left out. No personal field is read; the day comes as text, which
-    saves parsing thousands of timestamps."""
+    (reference, longitude, latitude, status, category id, created_at), and whether more
+    were left out. No personal field is read."""
     rows = list(
-        within_box(reports, *bbox)
-        .order_by("-created_at")
-        .annotate(reported=Cast(TruncDate("created_at"), output_field=CharField()))
-        .values_list("reference", "longitude", "latitude", "status", "category_id", "reported")[
-            : MAP_MAX_FEATURES + 1
-        ]
+        within_box(reports, *bbox).values_list(
+            "reference", "longitude", "latitude", "status", "category_id", "created_at"
+        )[: MAP_MAX_FEATURES + 1]
     )
     return rows[:MAP_MAX_FEATURES], len(rows) > MAP_MAX_FEATURES
 
@@ -358,3 +368,100 @@ def category_names() -> dict[int, str]:
 
 def is_following(user, report: Report) -> bool:
     return user.is_authenticated and Follower.objects.filter(report=report, user=user).exists()
+
+
+# --- Data: open data and indicators (no personal field is ever read) --------------------------
+
+# The open-data columns, read straight from the reports table; names are joined from small
+# dictionaries so that a million rows stream through one plain query.
+OPEN_DATA_FIELDS = (
+    "reference",
+    "category_id",
+    "district_id",
+    "status",
+    "address",
+    "longitude",
+    "latitude",
+    "created_at",
+    "closed_at",
+)
+
+
+def open_data_rows(chunk_size: int = 5000):
+    """Every public report as a tuple of ``OPEN_DATA_FIELDS``, oldest first, streamed
+    (a server-side cursor on PostgreSQL)."""
+    return (
+        public_reports()
+        .order_by("created_at", "pk")
+        .values_list(*OPEN_DATA_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+
+
+def reports_per_month() -> list[tuple[str, int]]:
+    rows = (
+        public_reports()
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    )
+    return [(month.strftime("%Y-%m"), count) for month, count in rows]
+
+
+def reports_per_family() -> list[tuple[str, int]]:
+    """Public reports per family of the taxonomy, most reported first."""
+    rows = (
+        public_reports().values_list("category__parent_id").annotate(count=Count("pk")).order_by()
+    )
+    names = {category.pk: category.name for category in Category.objects.filter(parent=None)}
+    counts = [(names.get(family_id, ""), count) for family_id, count in rows]
+    return sorted(counts, key=lambda item: -item[1])
+
+
+def reports_per_district() -> list[tuple[str, int]]:
+    """Public reports per district, in the districts' order (codes "1" to "20" in Paris)."""
+    rows = (
+        public_reports()
+        .values_list("district__code", "district__name")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    ordered = sorted(rows, key=lambda row: (len(row[0] or ""), row[0] or ""))
+    return [(name or "", count) for _, name, count in ordered]
+
+
+def _resolution_time():
+    return ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+
+
+def resolved_reports():
+    """Public resolved reports whose resolution date is known (imported history has none)."""
+    return public_reports().filter(status=Report.Status.RESOLVED, closed_at__isnull=False)
+
+
+def median_resolution_time() -> timedelta | None:
+    resolved = resolved_reports().annotate(duration=_resolution_time())
+    count = resolved.count()
+    if not count:
+        return None
+    middle = resolved.order_by("duration").values_list("duration", flat=True)
+    if count % 2:
+        return middle[count // 2]
+    low, high = middle[count // 2 - 1 : count // 2 + 1]
+    return (low + high) / 2
+
+
+def resolved_within_target() -> tuple[int, int]:
+    """(resolved within their category's target, resolved with a target) for public reports."""
+    targets = dict(
+        Category.objects.filter(target_days__isnull=False).values_list("pk", "target_days")
+    )
+    resolved = (
+        resolved_reports().filter(category_id__in=targets).annotate(duration=_resolution_time())
+    )
+    within = Q()
+    for category_id, days in targets.items():
+        within |= Q(category_id=category_id, duration__lte=timedelta(days=days))
+    counts = resolved.aggregate(total=Count("pk"), within=Count("pk", filter=within))
+    return counts["within"], counts["total"]

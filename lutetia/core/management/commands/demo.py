@@ -19,3 +19,5 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.email:<40} {login.role}")
         self.stdout.write("Back office: /admin/   Mon Compte: /mon-compte/   API docs: /api/docs")
+        for note in context.notes:
+            self.stdout.write(note)
