@@ -107,7 +107,8 @@ def _run_clients(url: str, clients: int, duration: float) -> tuple[list[float], 
 async def _clients(url: str, clients: int, duration: float) -> tuple[list[float], int]:
     parts = urlsplit(url)
     request = (
-        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\n"
         "User-Agent: lutetia-bench\r\nConnection: close\r\n\r\n"
     ).encode()
     deadline = time.monotonic() + duration

@@ -28,6 +28,7 @@ BENCHMARKS = {
     "foundation": "bench.foundation",
     "procedures": "bench.procedures",
     "appointments": "bench.appointments",
+    "reports": "bench.reports",
 }
 DATABASE_NAME = os.environ.get("LUTETIA_BENCH_DATABASE", "lutetia_bench")
 CEILING = Case("ceiling (constant view)", "/bench/constant", max_p95_ms=50)
