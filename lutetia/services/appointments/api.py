@@ -64,11 +64,11 @@ def availability(request, slug: str, filters: Query[AvailabilityQuery]):
         raise HttpError(400, f"Give an end date after the start, at most {MAX_DAYS} days later.")
     return [
         {
-            "id": row["pk"],
-            "starts_at": row["starts_at"],
-            "ends_at": row["ends_at"],
-            "free": row["capacity"] - row["booked"],
-            "location": row["location_id"],
+            "id": row.pk,
+            "starts_at": row.starts_at,
+            "ends_at": row.ends_at,
+            "free": row.capacity - row.booked,
+            "location": row.location_id,
         }
         for row in selectors.availability(service, start, end)
     ]

@@ -52,26 +52,38 @@ def next_free_slots(service: AppointmentService, *, persons: int = 1, count: int
     return list(free_slots(service, persons=persons)[:count])
 
 
-def availability(service: AppointmentService, first: date, last: date) -> list[dict]:
-    """Free slots between two local dates (included), as plain rows: the month view and API."""
+def availability(service: AppointmentService, first: date, last: date) -> list:
+    """Free slots between two local dates (included): the month view and the API.
+
+    Plain named rows (pk, starts_at, ends_at, capacity, booked, location_id) filtered on
+    the service's location ids, without a join: this read is the one residents hammer.
+    """
     tz = schedule.zone()
-    start = max(
-        bookable_window(service)[0], datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    window_start, window_end = bookable_window(service)
+    start = max(window_start, datetime.combine(first, datetime.min.time(), tzinfo=tz))
+    end = min(
+        window_end, datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     )
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    locations = list(service.locations.filter(is_active=True).values_list("pk", flat=True))
     return list(
-        free_slots(service)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .values("pk", "starts_at", "ends_at", "capacity", "booked", "location_id")
+        Slot.objects.filter(
+            location_id__in=locations,
+            closed=False,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            booked__lt=F("capacity"),
+        )
+        .order_by("starts_at", "location_id")
+        .values_list(*SLOT_FIELDS, named=True)
     )
 
 
-def slots_by_day(rows: list[dict]) -> dict[date, list[dict]]:
+def slots_by_day(rows: list) -> dict[date, list]:
     """Group availability rows by their local date."""
     tz = schedule.zone()
-    days: dict[date, list[dict]] = {}
+    days: dict[date, list] = {}
     for row in rows:
-        days.setdefault(row["starts_at"].astimezone(tz).date(), []).append(row)
+        days.setdefault(row.starts_at.astimezone(tz).date(), []).append(row)
     return days
 
 
