@@ -80,10 +80,14 @@ class ServiceGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        manifest = services.service_for_path(_without_language_prefix(request.path_info))
+        path = _without_language_prefix(request.path_info)
+        manifest = services.service_for_path(path)
         if manifest is not None:
             site = Site.find_for_request(request)
             if not is_enabled(site, manifest.slug):
+                unavailable = manifest.unavailable_view(path)
+                if unavailable is not None:
+                    return unavailable(request)
                 raise Http404(f"The service {manifest.slug} is not available on this site.")
         return self.get_response(request)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -126,6 +127,17 @@ class ServiceManifest:
             prefixes.append(f"/{self.prefix}/")
         prefixes.extend(f"/{p.strip('/')}/" for p in self.extra_urls)
         return tuple(prefixes)
+
+    def unavailable_view(self, path: str) -> Callable[..., Any] | None:
+        """The view that answers for a switched-off service under one of its ``extra_urls``.
+
+        A standard API answers in its own error format: its urlconf module may define
+        ``service_unavailable(request)``; without one the core's 404 page answers.
+        """
+        for prefix, urlconf in self.extra_urls.items():
+            if path.startswith(f"/{prefix.strip('/')}/"):
+                return getattr(import_module(urlconf), "service_unavailable", None)
+        return None
 
     def resolve(self, dotted: str | None) -> Callable[..., Any] | None:
         return import_string(dotted) if dotted else None

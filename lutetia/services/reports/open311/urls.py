@@ -9,6 +9,8 @@ from django.urls import path, re_path
 from lutetia.services.reports.open311 import views
 
 app_name = "open311"
+# When Dans ma rue is switched off on a site, the core's service gate answers with this view.
+service_unavailable = views.service_unavailable
 
 FORMAT = r"\.(?P<fmt>[^./]+)$"
 

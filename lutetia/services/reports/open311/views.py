@@ -258,6 +258,11 @@ def token(request, fmt: str, token: str):
 
 
 @csrf_exempt
+def service_unavailable(request):
+    """Dans ma rue is switched off on this site: 404 in Open311's format, never an HTML page."""
+    return not_found(request, rest=request.path)
+
+
 def not_found(request, rest: str = ""):
     """Any other address under /open311/v2/: 404 in the error format (XML unless .json)."""
     fmt = "json" if rest.endswith(".json") else DEFAULT_FORMAT
