@@ -49,7 +49,8 @@ def _report_url(report) -> str:
 
 
 def export(user) -> dict:
-    """The resident's reports (with the contact given), follows and alerts."""
+    """The reports holding the resident's contact (also those filed without an account under
+    their address), the reports they follow and their alerts."""
     return {
         "reports": [
             {
@@ -70,7 +71,9 @@ def export(user) -> dict:
                 "reported_at": report.created_at.isoformat(),
                 "published_at": report.published_at.isoformat() if report.published_at else None,
             }
-            for report in selectors.reports_of(user)
+            for report in selectors.reports_with_contact_of(user).select_related(
+                "category", "district"
+            )
         ],
         "followed_reports": [
             {"reference": follow.report.reference, "since": follow.created_at.isoformat()}

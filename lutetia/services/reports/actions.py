@@ -24,7 +24,7 @@ from lutetia.core.models import Department
 from lutetia.core.permissions import may_act_on, may_manage, scope_to_departments
 from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
-from lutetia.services.reports import generating, importing, tasks, taxonomy
+from lutetia.services.reports import generating, importing, selectors, tasks, taxonomy
 from lutetia.services.reports.models import (
     Alert,
     BannedEmail,
@@ -397,8 +397,7 @@ def erase_reporter(*, user, acting_user) -> int:
     filed before signing in with the same address); their follows and alerts go. Returns the
     number of reports anonymised."""
     email = (user.email or "").strip().lower()
-    mine = Q(reporter=user) | Q(email=email) if email else Q(reporter=user)
-    count = Report.objects.filter(mine).update(
+    count = selectors.reports_with_contact_of(user).update(
         email="", first_name="", last_name="", phone="", reporter_public=False
     )
     followed = Q(user=user) | Q(user__isnull=True, email=email) if email else Q(user=user)

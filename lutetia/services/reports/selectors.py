@@ -168,6 +168,13 @@ def reports_of(user):
     return Report.objects.filter(reporter=user).select_related("category", "district")
 
 
+def reports_with_contact_of(user):
+    """The reports holding the resident's contact: filed signed in, or under their address
+    before they had an account."""
+    email = (user.email or "").strip().lower()
+    return Report.objects.filter(Q(reporter=user) | Q(email=email) if email else Q(reporter=user))
+
+
 def followed_by(user):
     """The public reports the resident follows, other than their own, newest first."""
     return (

@@ -83,11 +83,13 @@ def test_my_reports_needs_an_account(client):
 
 
 def test_export_holds_reports_follows_and_alerts(history, resident):
-    own, other, _earlier = history
+    own, other, earlier = history
     exported = export_personal_data(resident)["services"]["reports"]
     json.dumps(exported)  # JSON-ready
-    (report,) = exported["reports"]
-    assert report["reference"] == own.reference and report["phone"] == "0601020304"
+    mine, before_signing_up = sorted(exported["reports"], key=lambda row: row["reference"])
+    assert mine["reference"] == own.reference and mine["phone"] == "0601020304"
+    assert before_signing_up["reference"] == earlier.reference
+    assert before_signing_up["first_name"] == "Zoé"
     assert exported["followed_reports"] == [
         {"reference": other.reference, "since": exported["followed_reports"][0]["since"]}
     ]
