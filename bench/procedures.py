@@ -35,6 +35,7 @@ STAFF_CLIENTS = 4
 SOCKET_TIMEOUT_S = 10
 WARM_UP_S = 3
 
+CASES: list = []  # no anonymous page: ``drive`` loads the list with a staff session
 _prepared: dict = {}  # what prepare() measured and created, for drive()
 
 

@@ -45,6 +45,15 @@ from lutetia.services.procedures.staff_lists import (
 VIEW_PERMISSION = "procedures.view_demand"
 PAGE_SIZES = (25, 50, 100)
 BULK_REPORTED = 10  # failures named one by one after a bulk action
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts ``COUNT_CAP`` rows at most: counting 100,000 demands costs more than the page."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
 
 
 class StaffMixin(WagtailAdminTemplateMixin):
@@ -122,7 +131,7 @@ class DemandListView(StaffMixin, TemplateView):
         demands = demands_for_staff(self.form, values, self.request.user).select_related(
             "district", "applicant"
         )
-        page = Paginator(demands, self._page_size()).get_page(self.request.GET.get("p"))
+        page = CappedPaginator(demands, self._page_size()).get_page(self.request.GET.get("p"))
         workflow_selectors.attach_instances(page.object_list)
         columns = chosen_columns(self.request.user, self.form)
         by_code = {q["code"]: q for q in questions(self.form)}
@@ -139,6 +148,7 @@ class DemandListView(StaffMixin, TemplateView):
             query=self.request.GET.urlencode(),
             paging_query=self._query_without("p"),
             export_formats=list(exports.FORMATS),
+            count_cap=COUNT_CAP,
         )
         return context
 

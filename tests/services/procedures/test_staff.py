@@ -196,3 +196,12 @@ def test_staff_of_another_department_cannot_open_a_demand_or_its_files(client, s
     )
     assert refused(response)
     assert selectors.instance_for(demand).state.code == "recue"
+
+
+def test_a_long_list_is_counted_up_to_a_cap(client, agent, procedure_form, many, monkeypatch):
+    monkeypatch.setattr("lutetia.services.procedures.staff_views.COUNT_CAP", 2)
+    many(3)
+    client.force_login(agent)
+    page = listed(client, procedure_form)
+    assert "More than 2 demands" in page
+    assert page.count('name="demands"') == 3
