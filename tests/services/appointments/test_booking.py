@@ -7,12 +7,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from lutetia.accounts.models import VerificationLevel
 from lutetia.services.appointments import actions
 from lutetia.services.appointments.models import Booking, Slot
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory, create_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_the_database_refuses_more_bookings_than_places(make_slot):
 
 
 def test_notice_and_horizon_are_enforced(resident, make_slot, service):
-    too_soon = make_slot(at=actions.timezone.now() + timedelta(hours=1))
+    too_soon = make_slot(at=timezone.now() + timedelta(hours=1))
     too_far = make_slot(days=service.horizon_days + 2)
     for slot in (too_soon, too_far):
         with pytest.raises(actions.SlotUnavailable):
@@ -140,8 +141,6 @@ def test_staff_book_on_behalf_and_overbook_with_permission(agent, manager, resid
 
 
 def test_staff_of_another_department_cannot_book(resident, make_slot):
-    from tests.factories import DepartmentFactory, create_staff
-
     stranger = create_staff(DepartmentFactory(code="voirie"))
     with pytest.raises(PermissionDenied):
         actions.book(slot=make_slot(), acting_user=stranger, for_user=resident)
@@ -171,9 +170,7 @@ def test_attendance_only_after_start(agent, resident, make_slot):
     booking = actions.book(slot=make_slot(), acting_user=resident)
     with pytest.raises(ValidationError):
         actions.mark_attendance(booking=booking, attended=True, acting_user=agent)
-    Slot.objects.filter(pk=booking.slot_id).update(
-        starts_at=actions.timezone.now() - timedelta(hours=1)
-    )
+    Slot.objects.filter(pk=booking.slot_id).update(starts_at=timezone.now() - timedelta(hours=1))
     booking.refresh_from_db()
     actions.mark_attendance(booking=booking, attended=False, acting_user=agent)
     assert booking.status == Booking.Status.NO_SHOW

@@ -6,7 +6,7 @@ from django.urls import reverse
 from lutetia.core.demo import DemoContext
 from lutetia.core.models import Role
 from lutetia.core.registry import services
-from lutetia.services.appointments import account, actions, open_data
+from lutetia.services.appointments import account, actions, ics, open_data
 from lutetia.services.appointments.models import AppointmentService, Booking, Slot
 from tests.factories import UserFactory, create_staff
 
@@ -48,8 +48,6 @@ def test_location_feed_needs_its_token(client, resident, location, make_slot):
 
 
 def test_ics_lines_are_folded_and_escaped(resident, make_slot, location):
-    from lutetia.services.appointments import ics
-
     location.address = "1, rue très longue; " * 10
     location.save()
     booking = actions.book(slot=make_slot(), acting_user=resident)
