@@ -1,4 +1,4 @@
-"""Background work of the appointments service: e-mails with their .ics, reminders, slots."""
+"""Background work of the appointments service: e-mails with their .ics, and reminders."""
 
 from datetime import timedelta
 
@@ -62,14 +62,6 @@ def send_reminder(booking_id: int, sequence: int) -> bool:
         booking.reminded_at = timezone.now()
         booking.save(update_fields=["reminded_at"])
     return True
-
-
-@task()
-def extend_slots() -> int:
-    """Recompute every location's slots so the booking horizon moves forward each day."""
-    from lutetia.services.appointments.actions import extend_all  # actions imports this module
-
-    return extend_all()
 
 
 def _send(booking: Booking, kind: str) -> None:

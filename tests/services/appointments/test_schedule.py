@@ -1,9 +1,11 @@
 """From opening rules to UTC slots, across daylight-saving changes."""
 
+import io
 from datetime import UTC, date, datetime, time
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 
 from lutetia.services.appointments import actions, schedule
 from lutetia.services.appointments.models import ClosingDay, Slot, SlotOverride, WeeklyTemplate
@@ -118,3 +120,20 @@ def test_materialise_creates_keeps_and_closes(now, location, resident):
     first.refresh_from_db()
     assert first.closed and first.booked == 1  # the booking is kept, no new one fits
     assert Slot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_daily_command_recomputes_every_location(location):
+    WeeklyTemplate.objects.create(
+        location=location,
+        weekday=0,
+        opens_at=time(9),
+        closes_at=time(10),
+        slot_minutes=30,
+        capacity=1,
+        valid_from=date(2020, 1, 1),
+    )
+    out = io.StringIO()
+    call_command("appointments", "slots", stdout=out)
+    assert "1 locations" in out.getvalue()
+    assert Slot.objects.filter(location=location).count() >= 2 * 8  # 2 a Monday, 60 days
