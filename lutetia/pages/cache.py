@@ -4,7 +4,8 @@ Most visits to a city site are anonymous reads of the same pages, so a Wagtail p
 rendered once per site, language and URL and then served from the shared cache until a
 page is published, moved or deleted, or a site's theme, menus or services change.
 Visitors with a session (signed-in residents, staff, anyone with pending messages) always
-get a freshly rendered page.
+get a freshly rendered page. A service view whose page is the same for every anonymous
+visitor opts in with ``@cached_for_anonymous`` and calls ``invalidate`` when it changes.
 """
 
 import uuid
@@ -15,6 +16,12 @@ from django.urls import Resolver404, resolve
 
 VERSION_KEY = "lutetia:page-cache:version"
 UNCACHEABLE_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+def cached_for_anonymous(view):
+    """Mark a service view as served from the anonymous whole-page cache, like Wagtail pages."""
+    view.cached_for_anonymous = True
+    return view
 
 
 def invalidate(**kwargs) -> None:
@@ -43,9 +50,10 @@ def _is_anonymous_page_read(request) -> bool:
     if request.method != "GET" or any(name in request.COOKIES for name in UNCACHEABLE_COOKIES):
         return False
     try:
-        return resolve(request.path_info).url_name == "wagtail_serve"
+        match = resolve(request.path_info)
     except Resolver404:
         return False
+    return match.url_name == "wagtail_serve" or getattr(match.func, "cached_for_anonymous", False)
 
 
 def _key(request) -> str:

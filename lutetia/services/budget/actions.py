@@ -32,6 +32,7 @@ from lutetia.core.districts.lookup import district_at
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
+from lutetia.pages import cache as page_cache
 from lutetia.services.budget import pabulib, rules, selectors
 from lutetia.services.budget.models import (
     Ballot,
@@ -603,6 +604,7 @@ def publish_results(*, campaign: Campaign, acting_user) -> Campaign:
     campaign.results_published_at = timezone.now()
     campaign.save(update_fields=["results_published_at"])
     audit.log(campaign, "lutetia.budget.results_published", user=acting_user, data=counts)
+    transaction.on_commit(page_cache.invalidate)  # anonymous results pages show the outcome
     transaction.on_commit(partial(notify_results, campaign.pk))
     return campaign
 

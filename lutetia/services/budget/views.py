@@ -31,6 +31,7 @@ from lutetia.accounts.decorators import level_required, user_has_level
 from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import check_rate_limit
 from lutetia.core.backoffice import show_action_error
+from lutetia.pages.cache import cached_for_anonymous
 from lutetia.services.budget import actions, selectors
 from lutetia.services.budget.forms import (
     APPROVAL_TYPES,
@@ -229,9 +230,11 @@ def voted(request, pk):
 # --- results -------------------------------------------------------------------------------
 
 
+@cached_for_anonymous
 def results(request, pk):
-    """The stored result, never recomputed here: its body is rendered once per language and
-    computation (the key holds ``computed_at``, so a new count is a new entry)."""
+    """The stored result, never recomputed here: anonymous visitors get the whole page from the
+    page cache (dropped when results are published); for others the body is rendered once per
+    language and computation (the key holds ``computed_at``, so a new count is a new entry)."""
     envelope = get_object_or_404(
         Envelope.objects.select_related("campaign", "district", "result"), pk=pk
     )

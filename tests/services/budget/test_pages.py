@@ -397,17 +397,19 @@ def test_results_wait_for_publication(client, envelope):
 
 
 def test_results_are_served_from_the_cache_until_recounted(client, envelope):
+    # Signed in: past the anonymous whole-page cache, only the results body comes from the cache.
+    client.force_login(UserFactory())
     _vote(envelope, (0,), (0, 1))
     _publish(envelope)
     first = text(client.get(url("results", envelope.pk)))
     with CaptureQueriesContext(connection) as queries:
         second = text(client.get(url("results", envelope.pk)))
-    assert second == first
-    # One query finds the envelope and its result's date; the others are the site's header
-    # and footer (theme, menus), the same on every page whatever the number of ballots.
+    assert "2 bulletins" in first and "2 bulletins" in second
+    # One query finds the envelope and its result's date; the others are the session, the user
+    # and the site's header and footer (theme, menus), whatever the number of ballots.
     budget = [q["sql"] for q in queries if '"budget_' in q["sql"]]
     assert len(budget) == 1 and "budget_project" not in budget[0]
-    assert len(queries) <= 6, "\n".join(q["sql"][:150] for q in queries)
+    assert len(queries) <= 8, "\n".join(q["sql"][:150] for q in queries)
     Project.objects.filter(pk=projects(envelope)[2].pk).update(title="Renamed")
     assert "Renamed" not in text(client.get(url("results", envelope.pk)))
     # Published results are never recounted; a result with a new date is a new cache entry.

@@ -181,3 +181,23 @@ def test_agents_and_managers_are_refused(client, agent, department, campaign, en
         response = client.post(reverse("budget_campaigns:publish", args=[campaign.pk]))
         assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
     assert Campaign.objects.get(pk=campaign.pk).results_published_at is None
+
+
+def test_anonymous_visitors_get_the_results_page_from_the_page_cache(
+    client, campaign, envelope, administrator, django_capture_on_commit_callbacks
+):
+    address = reverse("budget:results", args=[envelope.pk])
+    close_vote(campaign)
+    actions.compute_results(envelope=envelope)
+    assert "not published yet" in client.get(address).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.publish_results(campaign=campaign, acting_user=administrator)
+    published = client.get(address).content.decode()
+    assert "ballots counted" in published  # publication dropped the cached "pending" page
+
+    Project.objects.filter(envelope=envelope).update(title="Renamed")
+    Campaign.objects.filter(pk=campaign.pk).update(name="Renamed campaign")
+    assert client.get(address).content.decode() == published  # served whole from the cache
+    client.force_login(UserFactory())
+    assert "Renamed campaign" in client.get(address).content.decode()  # sessions bypass it
