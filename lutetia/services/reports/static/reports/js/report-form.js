@@ -52,7 +52,8 @@
         });
       }
       category.value = chosen && chosen.querySelector("option[value='" + selected + "']") ? selected : "";
-      field.hidden = !chosen;
+      // A refused step keeps the sub-type and its error in sight (the error summary links to it).
+      field.hidden = !chosen && category.getAttribute("aria-invalid") !== "true";
     }
     // The groups leave the select; the chosen family's options are copied back in.
     groups.forEach(function (group) {
