@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lutetia.accounts.decorators import user_has_level
 from lutetia.core import audit
+from lutetia.core.districts.lookup import district_at
 from lutetia.core.notifications.actions import notify
 from lutetia.core.permissions import may_act_on, may_manage
 from lutetia.services.appointments import schedule, selectors
@@ -179,7 +180,7 @@ def close_slot(*, slot: Slot, acting_user) -> int:
         location=slot.location,
         date=start.date(),
         starts_at=start.time(),
-        ends_at=end.time() if end.date() == start.date() else start.time().replace(23, 59),
+        ends_at=end.time() if end.date() == start.date() else time(23, 59),
         kind=SlotOverride.Kind.CLOSED,
     )
     bookings = list(slot.bookings.filter(status=Booking.Status.BOOKED).select_related("user"))
@@ -229,6 +230,8 @@ def save_config(*, obj, acting_user):
     if not acting_user.has_perm(permission) or not may_manage(acting_user, obj):
         raise PermissionDenied
     created = obj.pk is None
+    if isinstance(obj, Location) and obj.latitude is not None and obj.longitude is not None:
+        obj.district = district_at(obj.longitude, obj.latitude)
     obj.full_clean()
     obj.save()
     audit.log(

@@ -19,14 +19,14 @@ from lutetia.services.appointments.models import (
     WeeklyTemplate,
 )
 
-TOWN_HALLS = [  # (name, address, latitude, longitude, district code)
-    ("Mairie du 3e arrondissement", "2 rue Eugène Spuller, 75003 Paris", 48.8637, 2.3615, "3"),
-    ("Mairie du 11e arrondissement", "12 place Léon Blum, 75011 Paris", 48.8574, 2.3800, "11"),
-    ("Mairie du 15e arrondissement", "31 rue Péclet, 75015 Paris", 48.8412, 2.3004, "15"),
+TOWN_HALLS = [  # (name, address, latitude, longitude): the district follows from the point
+    ("Mairie du 3e arrondissement", "2 rue Eugène Spuller, 75003 Paris", 48.8637, 2.3615),
+    ("Mairie du 11e arrondissement", "12 place Léon Blum, 75011 Paris", 48.8574, 2.3800),
+    ("Mairie du 15e arrondissement", "31 rue Péclet, 75015 Paris", 48.8412, 2.3004),
 ]
 COURTS = [
-    ("Tennis Elisabeth — court 1", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275, "14"),
-    ("Tennis Elisabeth — court 2", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275, "14"),
+    ("Tennis Elisabeth — court 1", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275),
+    ("Tennis Elisabeth — court 2", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275),
 ]
 WORKING_DAYS = 5
 
@@ -98,18 +98,12 @@ def _service(context, *, slug, department, names, description, **fields) -> Appo
 
 
 def _location(context, service, place) -> Location:
-    name, address, latitude, longitude, district_code = place
+    name, address, latitude, longitude = place
     existing = service.locations.filter(name=name).first()
     if existing is not None:
         return existing
-    district = next((d for d in context.districts if d.code == district_code), None)
     location = Location(
-        service=service,
-        name=name,
-        address=address,
-        latitude=latitude,
-        longitude=longitude,
-        district=district,
+        service=service, name=name, address=address, latitude=latitude, longitude=longitude
     )
     return actions.save_config(obj=location, acting_user=context.administrator)
 

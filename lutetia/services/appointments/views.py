@@ -9,6 +9,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -78,7 +79,7 @@ def _book(request, service, slot):
             form.add_error(None, error)
             context["alternatives"] = error.alternatives
             status = 409
-        except actions.ValidationError as error:
+        except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your appointment is booked. A confirmation was e-mailed."))
@@ -114,7 +115,7 @@ def manage(request, token):
                 )
                 messages.success(request, _("Your appointment was moved."))
                 return redirect(links.manage_path(booking))
-        except actions.ValidationError as error:
+        except ValidationError as error:
             form.add_error(None, error)
             status = 409
     context = {"booking": booking, "form": form, "token": token, "alternatives": alternatives}

@@ -414,7 +414,8 @@ class LocationViewSet(ConfigViewSet):
     url_prefix = "appointments/locations"
     menu_label = gettext_lazy("Appointment locations")
     scope_field = "service__department"
-    form_fields = ["service", "name", "address", "latitude", "longitude", "district", "is_active"]
+    # The district follows from the coordinates (core district lookup).
+    form_fields = ["service", "name", "address", "latitude", "longitude", "is_active"]
     list_display = ["name", "service", "district", "is_active"]
     list_filter = ["service", "is_active"]
 

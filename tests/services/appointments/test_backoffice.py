@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lutetia.core.models import Role
 from lutetia.services.appointments import actions
-from lutetia.services.appointments.models import Booking, Slot, WeeklyTemplate
+from lutetia.services.appointments.models import Booking, Location, Slot, WeeklyTemplate
 from tests.factories import DepartmentFactory, create_staff
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,11 @@ def test_agents_cannot_configure_and_managers_only_their_departments(client, age
     edit = reverse("appointment_locations:edit", args=[location.pk])
     assert refused(client.get(edit))
     assert location.name not in client.get(reverse("appointment_locations:index")).text
+
+
+def test_a_location_gets_its_district_from_its_point(service, manager, districts):
+    location = actions.save_config(
+        obj=Location(service=service, name="Mairie du 11e", latitude=48.8574, longitude=2.38),
+        acting_user=manager,
+    )
+    assert location.district.code == "11"
