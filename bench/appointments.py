@@ -189,11 +189,10 @@ def _service():
 def _time_availability(service) -> tuple[float, int]:
     from datetime import timedelta
 
+    from django.db import connection
     from django.utils import timezone
 
     from lutetia.services.appointments import selectors
-
-    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE appointments_slot")  # as autovacuum would after the insert
