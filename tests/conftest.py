@@ -4,9 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from django.urls import clear_url_caches
 from django.utils import translation
 
 from lutetia.core.districts.actions import import_districts
+from lutetia.core.models import Role
 from tests.factories import DepartmentFactory, UserFactory, create_staff
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -66,6 +68,35 @@ def department(db):
 @pytest.fixture
 def agent(department):
     return create_staff(department)
+
+
+@pytest.fixture
+def manager(department):
+    return create_staff(department, Role.MANAGER)
+
+
+@pytest.fixture
+def administrator(department):
+    return create_staff(department, Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(code="voirie", name="Voirie")
+
+
+@pytest.fixture
+def other_agent(other_department):
+    return create_staff(other_department)
+
+
+@pytest.fixture
+def english(settings):
+    """Messages checked in English, the language they are written in (opt in per module)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+    clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
 
 
 @pytest.fixture

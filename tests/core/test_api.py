@@ -18,8 +18,6 @@ from lutetia.core.api.models import ApiKey
 from lutetia.core.api.urls import LutetiaAPI
 from lutetia.core.districts.actions import import_districts
 from lutetia.core.districts.models import District
-from lutetia.core.models import Role
-from tests.factories import create_staff
 
 PROBLEM = "application/problem+json"
 
@@ -80,11 +78,6 @@ def assert_problem(response, status):
 def api_key(db):
     _key, plaintext = create_api_key(name="Open data portal", acting_user=None)
     return plaintext
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 # --- One error shape --------------------------------------------------------------

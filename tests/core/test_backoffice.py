@@ -10,18 +10,13 @@ from lutetia.core.models import Department, Role, StaffMembership
 from lutetia.core.registry import MenuEntry, ServiceManifest
 from lutetia.core.roles import GROUP_NAMES
 from lutetia.core.wagtail_hooks import service_menu_item
-from tests.factories import UserFactory, create_staff
+from tests.factories import UserFactory
 from tests.pages.conftest import register_essai
 
 
 @pytest.fixture
 def essai(settings, monkeypatch):
     return register_essai(settings, monkeypatch)
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 def test_administrator_switches_a_service_off_for_a_site(

@@ -18,8 +18,6 @@ from lutetia.core.districts.actions import ImportResult, import_districts, updat
 from lutetia.core.districts.lookup import district_at
 from lutetia.core.districts.models import District
 from lutetia.core.districts.selectors import districts_as_geojson
-from lutetia.core.models import Role
-from tests.factories import create_staff
 
 PARIS_FILE = (
     Path(__file__).resolve().parents[2]
@@ -383,11 +381,6 @@ def test_the_command_exits_non_zero_without_a_subcommand(db):
 
 
 # --- Back office ----------------------------------------------------------------
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 def test_districts_are_in_the_city_menu_of_an_administrator_only(client, administrator, agent):

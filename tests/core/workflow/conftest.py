@@ -6,11 +6,9 @@ The engine works on any model following its protocol; here a contact request, gi
 
 import pytest
 
-from lutetia.core.models import Role
 from lutetia.core.workflow.models import Action, State, Task, Workflow
 from lutetia.services.contact import actions as contact_actions
 from lutetia.services.contact.models import ContactRequest, Topic
-from tests.factories import DepartmentFactory, create_staff
 
 
 @pytest.fixture(autouse=True)
@@ -79,13 +77,3 @@ def resource(topic, resident):
         contact_name="",
         contact_email="",
     )
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
-
-
-@pytest.fixture
-def other_agent(db):
-    return create_staff(DepartmentFactory(code="voirie"))

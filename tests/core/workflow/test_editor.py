@@ -4,17 +4,10 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from lutetia.core.models import Role
 from lutetia.core.workflow.models import Action, State, Workflow
 from tests.core.workflow.conftest import state
-from tests.factories import create_staff
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 def action_data(workflow, *, to_state, tasks=(), **fields):

@@ -8,26 +8,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.shortcuts import resolve_url
-from django.urls import clear_url_caches, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.models import Role
 from lutetia.services.budget import actions
 from lutetia.services.budget.models import Ballot, Campaign, Envelope, Project, Result
-from tests.factories import DepartmentFactory, create_staff
+from tests.factories import create_staff
 from tests.services.budget.conftest import make_campaign, make_envelope
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are checked in English, the language they are written in."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-    clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 DATETIME = "%Y-%m-%d %H:%M"
@@ -46,26 +37,6 @@ def assert_login(response):
 
 def audited(instance, action: str) -> bool:
     return ModelLogEntry.objects.filter(object_id=str(instance.pk), action=action).exists()
-
-
-@pytest.fixture
-def other_department(db):
-    return DepartmentFactory(code="voirie", name="Voirie")
-
-
-@pytest.fixture
-def other_agent(other_department):
-    return create_staff(other_department)
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 @pytest.fixture

@@ -17,12 +17,11 @@ from PIL import Image
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.districts.models import District
-from lutetia.core.models import Role
 from lutetia.core.notifications.models import Notification
 from lutetia.services.budget import account, actions
 from lutetia.services.budget.models import Campaign, Comment, Idea, IdeaPhoto, Project, Support
 from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS
-from tests.factories import UserFactory, create_staff
+from tests.factories import UserFactory
 from tests.services.budget.conftest import make_campaign, make_envelope
 
 pytestmark = pytest.mark.django_db
@@ -350,11 +349,6 @@ def test_residents_cannot_moderate(client, idea, other):
 
 
 # --- merging and the authors' notifications -----------------------------------------------------
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import clear_url_caches, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.models import Role
@@ -14,20 +14,7 @@ from lutetia.services.budget.models import Campaign, Project
 from tests.factories import UserFactory, create_staff
 from tests.services.budget.conftest import make_campaign, make_envelope
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-    clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

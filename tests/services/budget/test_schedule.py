@@ -12,35 +12,20 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.urls import clear_url_caches, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.management.commands import worker
-from lutetia.core.models import Role
 from lutetia.services.budget import actions, tasks
 from lutetia.services.budget.models import Campaign, Result
-from tests.factories import create_staff
 from tests.services.budget.conftest import make_campaign, make_envelope
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 COUNT_TASK = "lutetia.services.budget.tasks.count_closed_vote"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-    clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 import pytest
 
-from lutetia.core.models import Role
 from lutetia.services.contact import actions
 from lutetia.services.contact.models import Topic
-from tests.factories import DepartmentFactory, create_staff
 
 
 @pytest.fixture
@@ -14,23 +12,8 @@ def topic(department):
 
 
 @pytest.fixture
-def other_department(db):
-    return DepartmentFactory(code="voirie", name="Voirie")
-
-
-@pytest.fixture
 def other_topic(other_department):
     return Topic.objects.create(name_fr="Voirie", name_en="Roads", department=other_department)
-
-
-@pytest.fixture
-def other_agent(other_department):
-    return create_staff(other_department)
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 import pytest
 
-from lutetia.core.models import Role
 from lutetia.services.procedures import actions
 from lutetia.services.procedures.models import Audience, Form
-from tests.factories import create_staff
 from tests.services.procedures.workflow_fixtures import (  # noqa: F401
     many,
     procedure_form,
@@ -64,11 +62,6 @@ TREE_STEPS = [
     ),
     step("Conditions", field("terms", "terms", "I accept", terms="Le terrain reste public.")),
 ]
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
 
 
 @pytest.fixture

@@ -18,14 +18,9 @@ from lutetia.services.reports.models import (
 )
 from tests.factories import create_staff
 from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fixtures)
-    _english,
-    administrator,
     assert_refused,
     audited,
     detail_url,
-    manager,
-    other_agent,
-    other_department,
     photo_upload,
     road_category,
 )
@@ -34,7 +29,7 @@ from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fix
 # as arguments, which ruff would take for redefinitions.
 # ruff: noqa: F811
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = Report.Status
 

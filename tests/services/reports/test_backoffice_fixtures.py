@@ -6,47 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import clear_url_caches, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.districts.models import District
-from lutetia.core.models import Role
 from lutetia.services.reports.models import Category, Report, cell_of
 from tests.conftest import INSIDE_PARIS
-from tests.factories import DepartmentFactory, create_staff
 
 TRIAGE = "/admin/dans-ma-rue/reports/"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are checked in English, the language they are written in."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-    clear_url_caches()
-
-
-@pytest.fixture
-def other_department(db):
-    return DepartmentFactory(code="voirie", name="Voirie")
-
-
-@pytest.fixture
-def other_agent(other_department):
-    return create_staff(other_department)
-
-
-@pytest.fixture
-def manager(department):
-    return create_staff(department, Role.MANAGER)
-
-
-@pytest.fixture
-def administrator(department):
-    return create_staff(department, Role.ADMINISTRATOR)
 
 
 @pytest.fixture

@@ -12,12 +12,9 @@ from lutetia.services.reports.models import BannedEmail, Report, ReportPhoto, Re
 from lutetia.services.reports.selectors import public_report
 from tests.factories import create_staff
 from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fixtures)
-    _english,
-    administrator,
     assert_refused,
     audited,
     detail_url,
-    other_department,
     photo_upload,
     road_category,
 )
@@ -26,7 +23,7 @@ from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fix
 # as arguments, which ruff would take for redefinitions.
 # ruff: noqa: F811
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BANS = "/admin/dans-ma-rue/banned-emails/"
 

@@ -14,16 +14,12 @@ from django.utils import timezone
 from lutetia.services.reports.models import Report, ReportUpdate
 from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fixtures)
     TRIAGE,
-    _english,
-    administrator,
     audited,
     bulk_reports,
-    other_agent,
-    other_department,
     road_category,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = Report.Status
 
