@@ -106,6 +106,8 @@ def cancel(*, booking: Booking, acting_user) -> Booking:
     _check_may_change(booking, acting_user)
     if not booking.is_active:
         raise ValidationError(_("This appointment is not active."), code="not_active")
+    if acting_user.pk == booking.user_id and booking.slot.starts_at <= timezone.now():
+        raise ValidationError(_("This appointment has already started."), code="started")
     _release(booking)
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()

@@ -91,18 +91,19 @@ def _book(request, service, slot):
 def manage(request, token):
     """The booking named by a signed token: details, cancel, move to another slot."""
     booking = _booking_from(token)
+    upcoming = booking.is_active and booking.slot.starts_at > timezone.now()
     alternatives = (
         selectors.next_free_slots(
             booking.service, persons=booking.persons, count=RESCHEDULE_CHOICES
         )
-        if booking.is_active and booking.slot.starts_at > timezone.now()
+        if upcoming
         else []
     )
     form = RescheduleForm(
         request.POST if request.POST.get("action") == "reschedule" else None, slots=alternatives
     )
     status = 200
-    if request.method == "POST" and booking.is_active:
+    if request.method == "POST" and upcoming:
         try:
             if request.POST.get("action") == "cancel":
                 # The signed link stands for the resident who booked.
@@ -118,7 +119,13 @@ def manage(request, token):
         except ValidationError as error:
             form.add_error(None, error)
             status = 409
-    context = {"booking": booking, "form": form, "token": token, "alternatives": alternatives}
+    context = {
+        "booking": booking,
+        "form": form,
+        "token": token,
+        "alternatives": alternatives,
+        "upcoming": upcoming,
+    }
     return render(request, "appointments/manage.html", context, status=status)
 
 

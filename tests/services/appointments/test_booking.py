@@ -191,3 +191,13 @@ def test_closing_a_slot_cancels_and_notifies(
     assert "METHOD:CANCEL" in mail.outbox[0].attachments[0][1]
     # The closing is kept when the slots are recomputed from the rules.
     assert slot.location.overrides.filter(kind="closed").exists()
+
+
+def test_residents_cannot_cancel_once_started_but_staff_can(agent, resident, make_slot):
+    booking = actions.book(slot=make_slot(), acting_user=resident)
+    Slot.objects.filter(pk=booking.slot_id).update(starts_at=timezone.now() - timedelta(minutes=5))
+    booking.refresh_from_db()
+    with pytest.raises(ValidationError):
+        actions.cancel(booking=booking, acting_user=resident)
+    actions.cancel(booking=booking, acting_user=agent)
+    assert booking.status == Booking.Status.CANCELLED
