@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lutetia.core.registry import AccountItem
+from lutetia.core.workflow.selectors import attach_instances
 from lutetia.services.procedures import actions, selectors
 
 
@@ -15,7 +16,7 @@ def account_items(user) -> list[AccountItem]:
             status=demand.status_label,
             date=demand.submitted_at,
         )
-        for demand in selectors.demands_of(user)
+        for demand in attach_instances(selectors.demands_of(user))
     ]
     drafts = [
         AccountItem(
@@ -49,7 +50,9 @@ def export(user) -> dict:
                     for item in demand.information_requests.all()
                 ],
             }
-            for demand in selectors.demands_of(user).prefetch_related("information_requests")
+            for demand in attach_instances(
+                selectors.demands_of(user).prefetch_related("information_requests")
+            )
         ],
         "drafts": [
             {"procedure": draft.form_version.form.title, "answers": draft.answers}

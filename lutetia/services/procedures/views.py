@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lutetia.accounts.decorators import level_required
 from lutetia.core.api.ratelimit import client_ip
+from lutetia.core.workflow.selectors import attach_instances
 from lutetia.services.procedures import actions, selectors
 from lutetia.services.procedures.definition import visible_fields, visible_steps
 from lutetia.services.procedures.fields import StepForm, display
@@ -162,7 +163,9 @@ def confirmation(request):
 @login_required
 def my_demands(request):
     context = {
-        "demands": selectors.demands_of(request.user).prefetch_related("information_requests"),
+        "demands": attach_instances(
+            selectors.demands_of(request.user).prefetch_related("information_requests")
+        ),
         "drafts": selectors.drafts_of(request.user, ""),
     }
     return render(request, "procedures/my_demands.html", context)
@@ -176,6 +179,7 @@ def demand_detail(request, reference):
         demand = selectors.demand_for_applicant(request.user, reference)
     except Demand.DoesNotExist as error:
         raise Http404 from error
+    attach_instances([demand])  # its workflow state, shown as its status
     answer_forms = {
         item.pk: InformationAnswerForm(prefix=f"request-{item.pk}")
         for item in demand.information_requests.all()

@@ -111,3 +111,12 @@ def test_a_refused_demand_is_closed(send, resident, agent):
     demand.refresh_from_db()
     assert demand.closed_at is not None
     assert state_of(demand) == "refusee"
+
+
+def test_the_resident_sees_the_workflow_state_as_status(client, send, resident, agent):
+    demand = send(resident)
+    run(demand, "instruire", agent)
+    client.force_login(resident)
+    assert "Instruction" in client.get("/demarches/mes-demarches/").content.decode()
+    detail = client.get(f"/demarches/mes-demarches/{demand.reference}/").content.decode()
+    assert "Instruction" in detail
