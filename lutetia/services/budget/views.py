@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lutetia.accounts.decorators import level_required, user_has_level
 from lutetia.core.api.errors import RateLimited
-from lutetia.core.api.ratelimit import check_rate_limit
+from lutetia.core.api.ratelimit import check_rate_limit, count_event
 from lutetia.core.backoffice import show_action_error
 from lutetia.pages.cache import cached_for_anonymous
 from lutetia.services.budget import actions, selectors
@@ -204,12 +204,14 @@ def _rate_limited(request) -> bool:
     """Count a ballot submission against the voter and their address."""
     try:
         check_rate_limit(request, "budget-ballot")
+        count_event(
+            f"budget-ballot:user:{request.user.pk}",
+            limit=BALLOTS_PER_USER_PER_HOUR,
+            window_seconds=3600,
+        )
     except RateLimited:
         return True
-    key = f"budget:ballots:user:{request.user.pk}"
-    if cache.add(key, 1, timeout=3600):
-        return False
-    return cache.incr(key) > BALLOTS_PER_USER_PER_HOUR
+    return False
 
 
 def _with_next(url: str, request) -> str:
