@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lutetia.core.api.ratelimit import client_ip
+from lutetia.core.api.errors import RateLimited
+from lutetia.core.api.ratelimit import client_ip, count_event
 from lutetia.services.contact import actions, selectors
 from lutetia.services.contact.forms import ContactForm, ReplyForm
 
@@ -33,7 +33,6 @@ def contact_form(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            _count_submission(request)
             request.session[SESSION_KEY] = submitted.reference
             return redirect("contact:confirmation")
     return render(request, "contact/form.html", {"form": form})
@@ -70,15 +69,14 @@ def request_detail(request, reference):
     return render(request, "contact/request_detail.html", context)
 
 
-def _rate_key(request) -> str:
-    return f"contact:submissions:{client_ip(request)}"
-
-
 def _rate_limited(request) -> bool:
-    return cache.get(_rate_key(request), 0) >= SUBMISSIONS_PER_HOUR
-
-
-def _count_submission(request) -> None:
-    key = _rate_key(request)
-    if not cache.add(key, 1, timeout=3600):
-        cache.incr(key)
+    """Count a valid submission against the client's address."""
+    try:
+        count_event(
+            f"contact-submission:ip:{client_ip(request)}",
+            limit=SUBMISSIONS_PER_HOUR,
+            window_seconds=3600,
+        )
+    except RateLimited:
+        return True
+    return False

@@ -6,7 +6,6 @@ answers of earlier steps, and each step is an ordinary form post.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lutetia.accounts.decorators import level_required
-from lutetia.core.api.ratelimit import client_ip
+from lutetia.core.api.errors import RateLimited
+from lutetia.core.api.ratelimit import client_ip, count_event
 from lutetia.core.workflow.selectors import attach_instances
 from lutetia.services.procedures import actions, selectors
 from lutetia.services.procedures.definition import visible_fields, visible_steps
@@ -52,7 +52,6 @@ def _form_start(request, form):
         if _rate_limited(request, "start"):
             refused = ValidationError(_("Too many attempts. Please try again in an hour."))
         else:
-            _count(request, "start")
             draft = actions.start_draft(
                 form=form, acting_user=request.user, session_key=_session_key(request)
             )
@@ -131,7 +130,6 @@ def summary(request, slug, token):
             except ValidationError as error:
                 errors = error.messages
             else:
-                _count(request, "submit")
                 request.session[SESSION_KEY] = demand.reference
                 return redirect("procedures:confirmation")
     context = {
@@ -295,16 +293,11 @@ def _int(value) -> int | None:
         return None
 
 
-def _rate_key(request, scope: str) -> str:
-    who = f"user:{request.user.pk}" if request.user.is_authenticated else client_ip(request)
-    return f"procedures:{scope}:{who}"
-
-
 def _rate_limited(request, scope: str) -> bool:
-    return cache.get(_rate_key(request, scope), 0) >= SUBMISSIONS_PER_HOUR
-
-
-def _count(request, scope: str) -> None:
-    key = _rate_key(request, scope)
-    if not cache.add(key, 1, timeout=3600):
-        cache.incr(key)
+    """Count an attempt against the account, or the client's address when signed out."""
+    who = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_ip(request)}"
+    try:
+        count_event(f"procedures-{scope}:{who}", limit=SUBMISSIONS_PER_HOUR, window_seconds=3600)
+    except RateLimited:
+        return True
+    return False

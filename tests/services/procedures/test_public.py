@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lutetia.accounts.models import VerificationLevel
+from lutetia.core.api.ratelimit import count_event
 from lutetia.core.notifications.models import Notification
 from lutetia.services.procedures import actions, views
 from lutetia.services.procedures.models import Audience, Demand, DemandFile, Draft, DraftFile
@@ -266,7 +266,12 @@ def test_a_form_closing_while_filling_in_refuses_the_demand(signed_in, tree_form
 def test_submissions_are_rate_limited_per_account(signed_in, resident, tree_form):
     prefix = begin(signed_in)
     fill(signed_in, prefix)
-    cache.set(f"procedures:submit:user:{resident.pk}", views.SUBMISSIONS_PER_HOUR, 3600)
+    for _ in range(views.SUBMISSIONS_PER_HOUR):
+        count_event(
+            f"procedures-submit:user:{resident.pk}",
+            limit=views.SUBMISSIONS_PER_HOUR,
+            window_seconds=3600,
+        )
     response = signed_in.post(f"{prefix}recapitulatif/")
     assert response.status_code == 429
     assert not Demand.objects.exists()
