@@ -198,8 +198,25 @@ def follow_report(*, report: Report, email: str = "", acting_user=None) -> Follo
         raise ValidationError(_("This report cannot be followed."), code="not_public")
     if user is None and not email:
         raise ValidationError(_("Give an e-mail address to follow this report."), code="email")
-    follower = _follow(report, user=user, email=email.strip().lower())
+    follower = _follow(report, user=user, email=email.strip().lower(), confirmed=False)
+    if follower.confirmed_at is None and not follower.confirmation_token:
+        follower.confirmation_token = secrets.token_urlsafe(32)
+        follower.save(update_fields=["confirmation_token"])
+        transaction.on_commit(partial(tasks.send_follow_confirmation.enqueue, follower.pk))
     audit.log(report, "lutetia.reports.followed", user=user)
+    return follower
+
+
+@transaction.atomic
+def confirm_follow(*, token: str) -> Follower:
+    """An address's owner followed the e-mailed link: they now hear of changes (idempotent)."""
+    follower = Follower.objects.select_for_update().filter(confirmation_token=token).first()
+    if not token or follower is None:
+        raise ValidationError(_("This confirmation link is not valid."), code="invalid_token")
+    if follower.confirmed_at is None:
+        follower.confirmed_at = timezone.now()
+        follower.save(update_fields=["confirmed_at"])
+        audit.log(follower.report, "lutetia.reports.follow_confirmed", user=None)
     return follower
 
 
@@ -209,11 +226,16 @@ def unfollow_report(*, report: Report, acting_user) -> None:
     audit.log(report, "lutetia.reports.unfollowed", user=acting_user)
 
 
-def _follow(report: Report, *, user, email: str) -> Follower | None:
+def _follow(report: Report, *, user, email: str, confirmed: bool = True) -> Follower | None:
+    """A resident follows at once; an address only once confirmed (the reporter's own address
+    is proven by the report's confirmation, which comes before any public change)."""
     if user is not None:
         return Follower.objects.get_or_create(report=report, user=user)[0]
     if email:
-        return Follower.objects.get_or_create(report=report, user=None, email=email)[0]
+        confirmed_at = timezone.now() if confirmed else None
+        return Follower.objects.get_or_create(
+            report=report, user=None, email=email, defaults={"confirmed_at": confirmed_at}
+        )[0]
     return None
 
 
@@ -305,7 +327,7 @@ def _original_of(report: Report | None) -> Report | None:
 
 
 def _move_followers(duplicate: Report, original: Report) -> None:
-    for follower in duplicate.followers.all():
+    for follower in duplicate.followers.exclude(user=None, confirmed_at=None):
         _follow(original, user=follower.user, email=follower.email)
 
 
@@ -753,10 +775,12 @@ def _upsert_category(spec, parent, order, departments, counts) -> Category:
 
 
 @transaction.atomic
-def import_reports(*, lines, name: str = "", acting_user=None) -> importing.ImportResult:
+def import_reports(
+    *, lines, name: str = "", expected_rows: int = 0, acting_user=None
+) -> importing.ImportResult:
     """Import a dans-ma-rue open-data CSV (see ``importing``): the good rows are written,
     the bad ones come back with their line numbers. One audit entry for the whole file."""
-    result = importing.import_csv(lines)
+    result = importing.import_csv(lines, expected_rows=expected_rows)
     if result.imported:
         audit.log(
             Report.objects.get(reference=result.first_reference),

@@ -414,7 +414,7 @@ class ReportUpdate(models.Model):
 
 
 class Follower(models.Model):
-    """Someone told of every public change of a report: a resident, or an e-mail address."""
+    """Someone told of every public change of a report: a resident, or a confirmed address."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
     user = models.ForeignKey(
@@ -425,6 +425,9 @@ class Follower(models.Model):
         related_name="followed_reports",
     )
     email = models.EmailField(blank=True)
+    # An address typed by a visitor hears nothing until its owner follows the e-mailed link.
+    confirmation_token = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from lutetia.core.notifications.actions import notify
 from lutetia.core.notifications.rendering import render_text
-from lutetia.services.reports.models import Alert, Report, ReportUpdate
+from lutetia.services.reports.models import Alert, Follower, Report, ReportUpdate
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -36,6 +36,17 @@ def send_confirmation_email(report_id: int) -> None:
 
 
 @task()
+def send_follow_confirmation(follower_id: int) -> None:
+    """E-mail a visitor who asked to follow a report the link that confirms their address."""
+    follower = Follower.objects.select_related("report__category").get(pk=follower_id)
+    if follower.confirmed_at is not None or not follower.email:
+        return
+    path = reverse("reports:confirm_follow", kwargs={"token": follower.confirmation_token})
+    context = {"report": follower.report, "link": _absolute(path)}
+    _email(follower.email, "report_follow_confirm", context)
+
+
+@task()
 def announce_update(update_id: int) -> None:
     """Tell the reporter and every follower of a public change to a report."""
     update = ReportUpdate.objects.select_related("report__category").get(pk=update_id)
@@ -43,7 +54,7 @@ def announce_update(update_id: int) -> None:
     if not report.is_public:
         return
     context = {"report": report, "update": update}
-    for follower in report.followers.select_related("user"):
+    for follower in report.followers.exclude(user=None, confirmed_at=None).select_related("user"):
         if follower.user is not None:
             if follower.user.is_active:
                 notify(

@@ -19,5 +19,6 @@ urlpatterns = [
     path("alertes/", views.alerts, name="alerts"),
     path("alertes/<int:pk>/supprimer/", views.delete_alert, name="delete_alert"),
     path("confirmer/<str:token>/", views.confirm, name="confirm"),
+    path("suivre/confirmer/<str:token>/", views.confirm_follow, name="confirm_follow"),
     path("<str:reference>/", views.detail, name="detail"),
 ]

@@ -267,7 +267,12 @@ def _follow_or_unfollow(request, report: Report) -> tuple[FollowForm, int]:
     except ValidationError as error:
         show_action_error(form, error)
         return form, 400
-    messages.success(request, _("You follow this report: we will tell you of each change."))
+    if request.user.is_authenticated:
+        messages.success(request, _("You follow this report: we will tell you of each change."))
+    else:
+        messages.success(
+            request, _("Check your e-mail: follow the link we sent to confirm your address.")
+        )
     return form, 302
 
 
@@ -279,6 +284,16 @@ def confirm(request, token: str):
         return render(request, "reports/confirm_failed.html", {"error": error}, status=404)
     messages.success(request, _("Thank you: your report is published."))
     return redirect("reports:detail", reference=report.reference)
+
+
+def confirm_follow(request, token: str):
+    """The link e-mailed to a visitor who asked to follow a report by e-mail."""
+    try:
+        follower = actions.confirm_follow(token=token)
+    except ValidationError as error:
+        return render(request, "reports/confirm_failed.html", {"error": error}, status=404)
+    messages.success(request, _("Your address is confirmed: we will tell you of each change."))
+    return redirect("reports:detail", reference=follower.report.reference)
 
 
 # --- the map, its list and its GeoJSON ---------------------------------------------------

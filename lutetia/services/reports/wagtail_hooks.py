@@ -7,6 +7,7 @@ LOG_ACTIONS = {
     "lutetia.reports.submitted": _("Report submitted"),
     "lutetia.reports.confirmed": _("Report confirmed by e-mail"),
     "lutetia.reports.followed": _("Report followed"),
+    "lutetia.reports.follow_confirmed": _("Follower's e-mail address confirmed"),
     "lutetia.reports.unfollowed": _("Report no longer followed"),
     "lutetia.reports.status_changed": _("Report status changed"),
     "lutetia.reports.noted": _("Internal note added to a report"),

@@ -137,7 +137,12 @@ def test_staff_move_a_report_and_followers_hear_of_it(
     report = make_report()
     follower = UserFactory()
     actions.follow_report(report=report, acting_user=follower)
-    actions.follow_report(report=report, email="Voisin@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbour = actions.follow_report(report=report, email="Voisin@example.org")
+        stranger = actions.follow_report(report=report, email="never-confirms@example.org")
+    assert neighbour.confirmation_token in mail.outbox[-2].body
+    actions.confirm_follow(token=neighbour.confirmation_token)
+    assert stranger.confirmed_at is None
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,8 +159,15 @@ def test_staff_move_a_report_and_followers_hear_of_it(
         Notification.objects.filter(kind="report_update").values_list("recipient", flat=True)
     )
     assert notified == {resident.pk, follower.pk}
-    assert "voisin@example.org" in [m.to[0] for m in mail.outbox]
+    recipients = [m.to[0] for m in mail.outbox]
+    assert "voisin@example.org" in recipients
+    assert "never-confirms@example.org" not in recipients
     assert any("Passage prévu jeudi." in m.body for m in mail.outbox)
+
+
+def test_a_wrong_follow_confirmation_is_refused(db):
+    with pytest.raises(ValidationError):
+        actions.confirm_follow(token="")
 
 
 def test_closing_needs_its_details_and_sets_closed_at(make_report, agent):
