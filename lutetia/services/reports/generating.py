@@ -79,11 +79,17 @@ def generate_reports(
         raise ValidationError("count must be at least 1", code="count")
     rng = np.random.default_rng(seed)
     world = _World.load()
-    now = now or timezone.now()
+    now64 = np.datetime64((now or timezone.now()).astimezone(UTC).replace(tzinfo=None), "us")
+    span_us = int(timedelta(days=365 * years) / timedelta(microseconds=1))
+    # All dates drawn and sorted first: each batch covers the next stretch of time, so the
+    # date indexes grow at their end instead of everywhere.
+    created = np.sort(now64 - rng.integers(0, span_us, count).astype("timedelta64[us]"))
     first = last = ""
-    for start in range(0, count, BATCH_SIZE):
-        references = _batch(world, rng, min(BATCH_SIZE, count - start), years, now, timelines)
-        first, last = first or references[0], references[-1]
+    with bulk.loading(count):
+        for start in range(0, count, BATCH_SIZE):
+            batch = created[start : start + BATCH_SIZE]
+            references = _batch(world, rng, batch, now64, timelines)
+            first, last = first or references[0], references[-1]
     return Generated(count, first, last)
 
 
@@ -162,13 +168,11 @@ class _World:
         return longitudes, latitudes
 
 
-def _batch(world: _World, rng, size: int, years: int, now, timelines: bool) -> list[str]:
+def _batch(world: _World, rng, created: np.ndarray, now64, timelines: bool) -> list[str]:
+    size = len(created)
     category_index = rng.choice(len(world.category_ids), size, p=world.category_weights)
     district_index = rng.choice(len(world.district_ids), size, p=world.district_weights)
     longitudes, latitudes = world.points(rng, district_index)
-    now64 = np.datetime64(now.astimezone(UTC).replace(tzinfo=None), "us")
-    span_us = int(timedelta(days=365 * years) / timedelta(microseconds=1))
-    created = np.sort(now64 - rng.integers(0, span_us, size).astype("timedelta64[us]"))
     # Resolution delay around 60 % of the target (log-normal): most within the target.
     delay_days = world.target_days[category_index] * 0.6 * rng.lognormal(0, 0.6, size)
     delays = (delay_days * 86_400e6).astype("int64").astype("timedelta64[us]")

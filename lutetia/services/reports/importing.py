@@ -50,7 +50,7 @@ class ImportResult:
 class _Row:
     line: int
     category_id: int
-    created_at: datetime
+    created_at: datetime  # UTC, naive
     longitude: float
     latitude: float
     arrondissement: str
@@ -58,10 +58,15 @@ class _Row:
     source_id: str
 
 
-class _Matcher:
-    """Category ids for the dataset's type and sub-type names."""
+class _Parser:
+    """Category ids for the dataset's type and sub-type names, and dates; both memoised,
+    as a file repeats the same few hundred names and days."""
 
     def __init__(self):
+        self.categories: dict[tuple[str, str], int | str] = {}
+        self.dates: dict[str, datetime | str] = {}
+        self.zone = timezone.get_current_timezone()
+        self.now = timezone.now()
         families = taxonomy.read_taxonomy()
         self.family_codes, self.subtype_codes = taxonomy.name_index(families)
         self.ids = dict(Category.objects.values_list("code", "pk"))
@@ -73,6 +78,12 @@ class _Matcher:
         }
 
     def category_id(self, type_name: str, subtype_name: str) -> int:
+        key = (type_name, subtype_name)
+        if key not in self.categories:
+            self.categories[key] = _or_message(self._category_id, type_name, subtype_name)
+        return _value(self.categories[key])
+
+    def _category_id(self, type_name: str, subtype_name: str) -> int:
         family = self.family_codes.get(taxonomy.normalized(type_name))
         if family is None:
             raise ValueError(f"unknown TYPE DECLARATION {type_name!r}")
@@ -83,9 +94,44 @@ class _Matcher:
             raise ValueError(f"the category {code or subtype_name!r} is not loaded")
         return self.ids[code]
 
+    def created_at(self, text: str) -> datetime:
+        """The date in UTC, without a time zone (as the bulk writer takes it)."""
+        if text not in self.dates:
+            self.dates[text] = _or_message(self._created_at, text)
+        return _value(self.dates[text])
 
-def import_csv(lines: Iterable[str]) -> ImportResult:
-    """Import the rows of an open-data file (an iterable of text lines, e.g. an open file)."""
+    def _created_at(self, text: str) -> datetime:
+        """ISO dates or date-times (the dataset), or DD/MM/YYYY; local time when no offset."""
+        text = text.strip()
+        try:
+            parse = datetime.fromisoformat if "/" not in text else _french_date
+            value = parse(text)
+        except ValueError:
+            raise ValueError(f"DATE DECLARATION {text!r} is not a date") from None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, self.zone)
+        if value > self.now:
+            raise ValueError(f"DATE DECLARATION {text!r} is in the future")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _or_message(function, *args):
+    """The function's result, or the message of the ValueError it raised (memoised too)."""
+    try:
+        return function(*args)
+    except ValueError as error:
+        return str(error)
+
+
+def _value(result):
+    if isinstance(result, str):
+        raise ValueError(result)
+    return result
+
+
+def import_csv(lines: Iterable[str], *, expected_rows: int = 0) -> ImportResult:
+    """Import the rows of an open-data file (an iterable of text lines, e.g. an open file);
+    ``expected_rows``, if known, lets a large file be loaded in bulk mode (``bulk.loading``)."""
     reader = csv.DictReader(lines, delimiter=";")
     missing = [column for column in REQUIRED if column not in (reader.fieldnames or ())]
     if missing:
@@ -93,25 +139,26 @@ def import_csv(lines: Iterable[str]) -> ImportResult:
             "This is not a dans-ma-rue file (columns separated by ';'): missing "
             + ", ".join(missing)
         )
-    matcher = _Matcher()
+    parser = _Parser()
     districts = dict(District.objects.values_list("code", "pk"))
     routing = bulk.Routing()
     result = ImportResult()
-    for batch in _batches(reader, matcher, result.errors):
-        references = _write(batch, districts, routing, result.errors)
-        if references:
-            result.imported += len(references)
-            result.first_reference = result.first_reference or references[0]
-            result.last_reference = references[-1]
+    with bulk.loading(expected_rows):
+        for batch in _batches(reader, parser, result.errors):
+            references = _write(batch, districts, routing, result.errors)
+            if references:
+                result.imported += len(references)
+                result.first_reference = result.first_reference or references[0]
+                result.last_reference = references[-1]
     result.errors.sort()
     return result
 
 
-def _batches(reader: csv.DictReader, matcher: _Matcher, errors: list) -> Iterator[list[_Row]]:
+def _batches(reader: csv.DictReader, parser: _Parser, errors: list) -> Iterator[list[_Row]]:
     batch: list[_Row] = []
     for values in reader:
         try:
-            batch.append(_parse(reader.line_num, values, matcher))
+            batch.append(_parse(reader.line_num, values, parser))
         except (ValueError, TypeError) as error:
             errors.append((reader.line_num, str(error)))
         if len(batch) >= BATCH_SIZE:
@@ -121,10 +168,10 @@ def _batches(reader: csv.DictReader, matcher: _Matcher, errors: list) -> Iterato
         yield batch
 
 
-def _parse(line: int, values: dict, matcher: _Matcher) -> _Row:
+def _parse(line: int, values: dict, parser: _Parser) -> _Row:
     if None in values:
         raise ValueError("more columns than the header")
-    category_id = matcher.category_id(
+    category_id = parser.category_id(
         values["TYPE DECLARATION"] or "", values["SOUS TYPE DECLARATION"] or ""
     )
     latitude, _, longitude = (values["geo_point_2d"] or "").partition(",")
@@ -138,28 +185,13 @@ def _parse(line: int, values: dict, matcher: _Matcher) -> _Row:
     return _Row(
         line=line,
         category_id=category_id,
-        created_at=_parse_date(values["DATE DECLARATION"] or ""),
+        created_at=parser.created_at(values["DATE DECLARATION"] or ""),
         longitude=longitude,
         latitude=latitude,
         arrondissement=_arrondissement(values),
         address=(values.get("ADRESSE") or "").strip()[:300],
         source_id=(values.get("ID DECLARATION") or "").strip(),
     )
-
-
-def _parse_date(text: str) -> datetime:
-    """ISO dates or date-times (the dataset), or DD/MM/YYYY; local time when no offset."""
-    text = text.strip()
-    try:
-        parse = datetime.fromisoformat if "/" not in text else _french_date
-        value = parse(text)
-    except ValueError:
-        raise ValueError(f"DATE DECLARATION {text!r} is not a date") from None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value > timezone.now():
-        raise ValueError(f"DATE DECLARATION {text!r} is in the future")
-    return value
 
 
 def _french_date(text: str) -> datetime:
@@ -189,10 +221,7 @@ def _write(batch: list[_Row], districts: dict, routing: bulk.Routing, errors: li
     if not kept:
         return []
     kept.sort(key=lambda item: item[0].created_at)
-    created = np.array(
-        [timezone.make_naive(row.created_at, UTC) for row, _ in kept],
-        dtype="datetime64[us]",
-    )
+    created = np.array([row.created_at for row, _ in kept], dtype="datetime64[us]")
     references = bulk.references_for(created.astype("datetime64[Y]").astype(int) + 1970)
     bulk.insert_reports(
         _values(row, district_id, reference, timestamp, routing)

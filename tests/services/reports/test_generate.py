@@ -5,9 +5,11 @@ from collections import Counter
 import pytest
 import shapely
 from django.core.management import call_command
+from django.db import connection
 from shapely.geometry import shape
 
 from lutetia.core.districts.models import District
+from lutetia.services.reports import bulk
 from lutetia.services.reports.actions import generate_reports
 from lutetia.services.reports.models import Report, ReportUpdate, cell_of
 from lutetia.services.reports.selectors import public_reports
@@ -104,3 +106,17 @@ def test_command(capsys):
     call_command("reports", "generate", "--count", "20", "--seed", "1")
     assert "Generated 20 reports" in capsys.readouterr().out
     assert Report.objects.count() == 20
+
+
+def test_a_large_load_rebuilds_the_indexes_and_foreign_keys(monkeypatch):
+    """On PostgreSQL a large load drops indexes and foreign keys and adds them back."""
+    monkeypatch.setattr(bulk, "REBUILD_INDEXES_FROM", 10)
+
+    def schema():
+        with connection.cursor() as cursor:
+            return connection.introspection.get_constraints(cursor, Report._meta.db_table)
+
+    before = schema()
+    generate_reports(count=200, seed=8)
+    assert schema() == before
+    assert Report.objects.count() == 200

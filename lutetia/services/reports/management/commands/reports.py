@@ -48,8 +48,12 @@ class Command(BaseCommand):
     def load(self, *, file, **options):
         started = time.perf_counter()
         try:
+            with open(file, "rb") as counted:
+                rows = sum(1 for _ in counted) - 1
             with open(file, encoding="utf-8-sig", newline="") as lines:
-                result = actions.import_reports(lines=lines, name=Path(file).name)
+                result = actions.import_reports(
+                    lines=lines, name=Path(file).name, expected_rows=rows
+                )
         except (OSError, UnicodeDecodeError, ImportFileError) as error:
             raise CommandError(str(error)) from error
         elapsed = time.perf_counter() - started
