@@ -411,7 +411,8 @@ def _check_resident(service: AppointmentService, slot: Slot, resident, persons: 
     _check_timing(service, slot)
     if service.limit_count is not None:
         # Serialise one resident's bookings, so two at once cannot both pass the count.
-        type(resident).objects.select_for_update().filter(pk=resident.pk).first()
+        # ``_meta.model``, not ``type()``: a view passes request.user, a SimpleLazyObject.
+        resident._meta.model.objects.select_for_update().filter(pk=resident.pk).first()
         if selectors.active_bookings_around(resident, service, slot) >= service.limit_count:
             raise ValidationError(
                 _("You already have %(count)d appointments for this service within %(days)d days.")
