@@ -1,5 +1,6 @@
 """Headless Debian Chromium driven by Playwright against pytest-django's live server."""
 
+import base64
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -78,7 +79,12 @@ def _visit(browser, base_url, **context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
     visit = Visit(page=page, base_url=base_url)
-    page.on("console", lambda message: visit.console.append(f"{message.type}: {message.text}"))
+    page.on(
+        "console",
+        lambda message: visit.console.append(
+            f"{message.type}: {message.text} @ {message.location.get('url', '')}"
+        ),
+    )
     page.on("pageerror", lambda error: visit.console.append(f"pageerror: {error}"))
     return context, visit
 
@@ -97,3 +103,186 @@ def phone_visit(browser, demo_site):
     )
     yield tab
     context.close()
+
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+VERIFIED_RESIDENT = "habitant.verifie@paris.example"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The demo city loaded once for a whole module of page checks (loading takes a minute),
+    served by a live server of the module's own.
+
+    pytest-django's ``live_server`` would flush the database after every test, so the
+    module runs its own server. Its tests are marked ``django_db`` (each in a transaction
+    rolled back): they read the demo committed here. At the end the database is flushed and
+    given back what migrations created, as serialized rollback does.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        created_by_migrations = connection.creation.serialize_db_to_string()
+        # The tests' hasher (tests/conftest.py), so the demo passwords work in the tests.
+        with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+            call_command("demo", verbosity=0)
+        server = LiveServer(os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"])
+        server._live_server_modified_settings.enable()
+        try:
+            yield server.url
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(created_by_migrations)
+
+
+# A 1x1 transparent PNG answered for map tiles: the tests never reach the internet.
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def _city_visit(browser, base_url, **context_options):
+    context, tab = _visit(browser, base_url, **context_options)
+    context.route(
+        "https://*.tile.openstreetmap.org/**",
+        lambda route: route.fulfill(body=BLANK_TILE, content_type="image/png"),
+    )
+    return context, tab
+
+
+@pytest.fixture
+def city_visit(browser, demo_city):
+    context, tab = _city_visit(browser, demo_city)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def city_phone_visit(browser, demo_city):
+    context, tab = _city_visit(
+        browser, demo_city, viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True
+    )
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def resident_visit(city_visit):
+    """A tab signed in as the demo's verified resident."""
+    sign_in(city_visit)
+    return city_visit
+
+
+@pytest.fixture
+def resident_phone_visit(city_phone_visit):
+    sign_in(city_phone_visit)
+    return city_phone_visit
+
+
+def wcag_violations(page) -> list[str]:
+    """axe-core's violations of WCAG 2.1 A/AA rules, each with its impact and targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+    results = Axe().run(page, options=options)
+    return [
+        f"{violation['id']} ({violation['impact']}): "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        for violation in results.response["violations"]
+    ]
+
+
+def console_problems(visit: Visit) -> list[str]:
+    """Console errors (CSP violations among them) and uncaught script errors, then forgets
+    them so that the next page starts clean."""
+    visit.page.wait_for_load_state("networkidle")
+    # A refused form answers 400 by design: Chromium reports it as a failed load of the page.
+    own_status = "error: Failed to load resource: the server responded with a status of 4"
+    problems = [
+        line
+        for line in visit.console
+        if line.startswith(("error", "pageerror"))
+        and not (line.startswith(own_status) and line.endswith(f" @ {visit.page.url}"))
+    ]
+    visit.console.clear()
+    return problems
+
+
+def sideways_overflow(page) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits the viewport)."""
+    page.wait_for_load_state("networkidle")
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def page_problems(visit: Visit, path: str | None = None) -> list[str]:
+    """Console errors and WCAG violations of ``path`` (or of the page already in the tab)."""
+    if path is not None:
+        visit.goto(path)
+    return [
+        f"{visit.page.url}: {problem}"
+        for problem in console_problems(visit) + wcag_violations(visit.page)
+    ]
+
+
+def phone_problems(visit: Visit, path: str) -> list[str]:
+    """What is wrong with ``path`` on a phone: sideways scrolling."""
+    visit.goto(path)
+    overflow = sideways_overflow(visit.page)
+    return [f"{path} scrolls sideways by {overflow}px at 375px wide"] if overflow > 0 else []
+
+
+def assert_pages_clean(visit: Visit, paths: list[str]) -> None:
+    problems = [problem for path in paths for problem in page_problems(visit, path)]
+    assert not problems, "\n".join(problems)
+
+
+def assert_pages_fit_phone(visit: Visit, paths: list[str]) -> None:
+    problems = [problem for path in paths for problem in phone_problems(visit, path)]
+    assert not problems, "\n".join(problems)
+
+
+def assert_current_page_clean(visit: Visit) -> None:
+    problems = page_problems(visit)
+    assert not problems, "\n".join(problems)
+
+
+def sign_in(visit: Visit, email: str = VERIFIED_RESIDENT) -> None:
+    """Sign in through the login page, so the session is the live server's own write
+    (a test's own writes stay in its transaction, out of the server's sight on PostgreSQL)."""
+    from lutetia.core.demo_city import DEMO_PASSWORD
+
+    visit.goto("/accounts/login/")
+    visit.page.fill("main [name=login]", email)
+    visit.page.fill("main [name=password]", DEMO_PASSWORD)
+    with visit.page.expect_navigation():
+        visit.page.locator("main form").filter(has=visit.page.locator("[name=password]")).locator(
+            "[type=submit]"
+        ).first.click()
+    assert "/accounts/login/" not in visit.page.url, visit.page.locator("main").inner_text()
+
+
+def press_until_focused(page, selector: str, limit: int = 60) -> None:
+    """Tab through the page until ``selector`` has the focus, as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def choose_with_keyboard(page, selector: str, label: str) -> None:
+    """Focus a select with Tab and move through its options with the arrow keys."""
+    press_until_focused(page, selector)
+    for _ in range(200):
+        if page.evaluate("document.activeElement.selectedOptions[0].text") == label:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{selector}: no option {label!r}")
