@@ -181,6 +181,10 @@ class ResponseTemplate(models.Model):
         return self.title
 
 
+# ``Report.OPEN``, for the partial indexes of its Meta (which cannot see the class).
+_OPEN_STATUSES = ["new", "acknowledged", "scheduled", "in_progress"]
+
+
 class Report(models.Model):
     """A problem reported in public space."""
 
@@ -313,6 +317,18 @@ class Report(models.Model):
             models.Index(fields=["district", "created_at"], name="report_district_date"),
             models.Index(fields=["status", "created_at"], name="report_status_date"),
             models.Index(fields=["updated_at"], name="report_updated"),
+            # The triage queue lists open reports oldest first: without these, PostgreSQL walks
+            # the date index from the oldest report through a million closed ones.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status__in=_OPEN_STATUSES),
+                name="report_open_age",
+            ),
+            models.Index(
+                fields=["department", "created_at", "id"],
+                condition=models.Q(status__in=_OPEN_STATUSES),
+                name="report_open_department_age",
+            ),
         ]
         permissions = [
             ("triage_report", "Can triage reports (status, routing, responses)"),
