@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from lutetia.accounts.models import User
+from lutetia.core.districts.forms import coordinate_fields
 from lutetia.core.districts.models import District
 
 
@@ -54,22 +55,7 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Choose your district, or give a point below and it will be found for you."),
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        help_text=_("For example 48.8566."),
-        widget=forms.NumberInput(attrs={"step": "any"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        help_text=_("For example 2.3522."),
-        widget=forms.NumberInput(attrs={"step": "any"}),
-    )
+    latitude, longitude = coordinate_fields(latitude_help=_("For example 48.8566."))
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lutetia.core.districts.forms import coordinate_fields
 from lutetia.core.districts.models import District
 from lutetia.core.uploads import ImageUploadField
 from lutetia.services.budget.models import Ballot, Comment, Envelope, Idea, Project, Theme
@@ -186,21 +187,8 @@ class IdeaForm(forms.Form):
         empty_label=_("Choose…"),
         help_text=_("The envelope that would fund the idea: the whole city's or a district's."),
     )
-    latitude = forms.FloatField(
-        label=_("Latitude"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        help_text=_("Click the map to fill in the point, or type it, for example 48.8566."),
-        widget=forms.NumberInput(attrs={"step": "any"}),
-    )
-    longitude = forms.FloatField(
-        label=_("Longitude"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        help_text=_("For example 2.3522."),
-        widget=forms.NumberInput(attrs={"step": "any"}),
+    latitude, longitude = coordinate_fields(
+        latitude_help=_("Click the map to fill in the point, or type it, for example 48.8566.")
     )
     estimated_cost = forms.IntegerField(
         label=_("Estimated cost (euros)"), min_value=1, max_value=1_000_000_000
