@@ -37,6 +37,18 @@ class ActionErrorsMixin:
             return self.form_invalid(form)
 
 
+class DeleteErrorsMixin:
+    """For generic delete views whose ``delete_action`` calls an action: a refusal (e.g. the
+    object is still in use) shows as a message on the edit page and deletes nothing."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect(self.edit_url_name, self.object.pk)
+
+
 class ObjectActionsView(WagtailAdminTemplateMixin, TemplateView):
     """One object of a department, with a form per action the staff member may take.
 

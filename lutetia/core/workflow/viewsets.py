@@ -5,9 +5,6 @@ through ``actions.save_definition`` / ``delete_definition`` (permission, audit e
 """
 
 from django import forms as django_forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList
 from wagtail.admin.views import generic
@@ -15,7 +12,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminAutoHeightTextInput
 
-from lutetia.core.backoffice import ActionErrorsMixin
+from lutetia.core.backoffice import ActionErrorsMixin, DeleteErrorsMixin
 from lutetia.core.workflow import actions
 from lutetia.core.workflow.forms import ActionForm
 from lutetia.core.workflow.models import Action, Workflow
@@ -35,16 +32,9 @@ class DefinitionEditView(ActionErrorsMixin, generic.EditView):
         )
 
 
-class DefinitionDeleteView(generic.DeleteView):
+class DefinitionDeleteView(DeleteErrorsMixin, generic.DeleteView):
     def delete_action(self):
         actions.delete_definition(obj=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.edit_url_name, self.object.pk)
 
 
 class DefinitionViewSet(ModelViewSet):

@@ -4,9 +4,7 @@ Both listings are scoped to the staff member's departments; every write goes thr
 ``actions.py`` (which checks the department again and writes the audit entry).
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -17,7 +15,7 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from lutetia.core.backoffice import ObjectActionsView, ObjectActionsViewSet
+from lutetia.core.backoffice import DeleteErrorsMixin, ObjectActionsView, ObjectActionsViewSet
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
@@ -157,16 +155,9 @@ class TopicEditView(TopicPermissionMixin, generic.EditView):
         return actions.save_topic(topic=self.form.instance, acting_user=self.request.user)
 
 
-class TopicDeleteView(TopicPermissionMixin, generic.DeleteView):
+class TopicDeleteView(TopicPermissionMixin, DeleteErrorsMixin, generic.DeleteView):
     def delete_action(self):
         actions.delete_topic(topic=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.edit_url_name, self.object.pk)
 
 
 class TopicViewSet(ModelViewSet):

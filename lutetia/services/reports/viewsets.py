@@ -6,10 +6,8 @@ Every write goes through ``actions.py``; the lists are scoped to the staff membe
 departments.
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -21,7 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from lutetia.core.backoffice import ActionErrorsMixin
+from lutetia.core.backoffice import ActionErrorsMixin, DeleteErrorsMixin
 from lutetia.core.models import Department
 from lutetia.core.permissions import department_ids, is_city_administrator
 from lutetia.services.reports import actions
@@ -132,16 +130,9 @@ class RoutingEditView(ManagedOnly, ActionErrorsMixin, SaveThroughAction, generic
     pass
 
 
-class RoutingDeleteView(ManagedOnly, generic.DeleteView):
+class RoutingDeleteView(ManagedOnly, DeleteErrorsMixin, generic.DeleteView):
     def delete_action(self):
         actions.delete_routing_item(item=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.edit_url_name, self.object.pk)
 
 
 class RoutingViewSet(ModelViewSet):
