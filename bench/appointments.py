@@ -12,7 +12,6 @@ then counts: exactly PLACES bookings (302 to the booking's page), every other at
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Measured
-from bench.server import HarnessError
+from bench.server import HarnessError, run_prepare
 
 SLUG = "bench-rendez-vous"
 DAYS = 30
@@ -38,18 +37,7 @@ _prepared: dict = {}
 
 def prepare(env: dict[str, str]) -> None:
     env["LUTETIA_TRUSTED_PROXIES"] = "127.0.0.1"  # the load generator stands for the proxy
-    out = Path(env["LUTETIA_VAR_DIR"]) / "appointments.json"
-    completed = subprocess.run(
-        [sys.executable, __file__, "prepare", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise HarnessError(f"appointments: prepare failed:\n{completed.stderr[-3000:]}")
-    print(completed.stdout.strip(), file=sys.stderr)
-    _prepared.update(json.loads(out.read_text()), database_url=env["DATABASE_URL"])
+    _prepared.update(run_prepare(__file__, env), database_url=env["DATABASE_URL"])
 
 
 def drive(base_url: str, args) -> list[Measured]:

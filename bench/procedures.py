@@ -12,7 +12,6 @@ over HTTP with the agent's session cookie from ``STAFF_CLIENTS`` concurrent staf
 import asyncio
 import json
 import random
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Measured
-from bench.server import HarnessError
+from bench.server import HarnessError, run_prepare
 
 FORM_SLUG = "planter-un-arbre-devant-chez-moi"
 DEMANDS = 100_000
@@ -40,18 +39,7 @@ _prepared: dict = {}  # what prepare() measured and created, for drive()
 
 
 def prepare(env: dict[str, str]) -> None:
-    out = Path(env["LUTETIA_VAR_DIR"]) / "procedures.json"
-    completed = subprocess.run(
-        [sys.executable, __file__, "prepare", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise HarnessError(f"procedures: prepare failed:\n{completed.stderr[-3000:]}")
-    print(completed.stdout.strip(), file=sys.stderr)
-    _prepared.update(json.loads(out.read_text()))
+    _prepared.update(run_prepare(__file__, env))
 
 
 def drive(base_url: str, args) -> list[Measured]:

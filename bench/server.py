@@ -1,5 +1,6 @@
 """The system under test: the demo city on a fresh PostgreSQL database, served by gunicorn."""
 
+import json
 import os
 import secrets
 import socket
@@ -72,6 +73,24 @@ def manage(env: dict[str, str], *args: str) -> None:
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr)[-3000:]
         raise HarnessError(f"`lutetia {' '.join(args)}` failed:\n{output}")
+
+
+def run_prepare(script: str, env: dict[str, str]) -> dict:
+    """Run a benchmark module as a script (``python SCRIPT prepare OUT``) in the bench's
+    environment, where it can set Django up; return the JSON it wrote to OUT."""
+    name = Path(script).stem
+    out = Path(env["LUTETIA_VAR_DIR"]) / f"{name}.json"
+    completed = subprocess.run(
+        [sys.executable, script, "prepare", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise HarnessError(f"{name}: prepare failed:\n{completed.stderr[-3000:]}")
+    print(completed.stdout.strip(), file=sys.stderr)
+    return json.loads(out.read_text())
 
 
 def _free_port() -> int:

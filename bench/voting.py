@@ -18,7 +18,6 @@ import json
 import multiprocessing
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from urllib.parse import urlencode, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.harness import Case, Measured
-from bench.server import HarnessError
+from bench.server import HarnessError, run_prepare
 
 RESULTS_ENVELOPE = 900_001
 RESULTS_BALLOTS = 100_000
@@ -50,18 +49,7 @@ _prepared: dict = {}  # what prepare() created, for drive()
 
 def prepare(env: dict[str, str]) -> None:
     env["LUTETIA_TRUSTED_PROXIES"] = "127.0.0.1"  # the load generator stands for the proxy
-    out = Path(env["LUTETIA_VAR_DIR"]) / "voting.json"
-    completed = subprocess.run(
-        [sys.executable, __file__, "prepare", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise HarnessError(f"voting: prepare failed:\n{completed.stderr[-3000:]}")
-    print(completed.stdout.strip(), file=sys.stderr)
-    _prepared.update(json.loads(out.read_text()), database_url=env["DATABASE_URL"])
+    _prepared.update(run_prepare(__file__, env), database_url=env["DATABASE_URL"])
 
 
 # --- the voting peak ----------------------------------------------------------------------------
