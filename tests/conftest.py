@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from django.urls import clear_url_caches
 from django.utils import translation
+from wagtail.models import Site
 
+from lutetia.core.activation import set_service_enabled
 from lutetia.core.districts.actions import import_districts
 from lutetia.core.models import Role
 from tests.factories import DepartmentFactory, UserFactory, create_staff
@@ -97,6 +99,22 @@ def english(settings):
     with translation.override("en"):
         yield
     clear_url_caches()  # the resolver caches English addresses without their /en/ prefix
+
+
+@pytest.fixture
+def switch_off(db, django_capture_on_commit_callbacks):
+    """Switch a service off on the default site, as the back office does (then its callbacks)."""
+
+    def _switch_off(slug: str, *, acting_user=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            set_service_enabled(
+                site=Site.objects.get(is_default_site=True),
+                slug=slug,
+                enabled=False,
+                acting_user=acting_user,
+            )
+
+    return _switch_off
 
 
 @pytest.fixture

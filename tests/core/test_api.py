@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import path, reverse
 from ninja import Schema
-from wagtail.models import ModelLogEntry, Site
+from wagtail.models import ModelLogEntry
 
-from lutetia.core.activation import set_service_enabled
 from lutetia.core.api.actions import create_api_key, revoke_api_key
 from lutetia.core.api.auth import ApiKeyAuth, OptionalApiKey
 from lutetia.core.api.keys import authenticate_key
@@ -252,18 +251,12 @@ def test_command_prints_the_key_alone_on_the_last_line(client, db):
 # --- Core endpoints and documentation -------------------------------------------
 
 
-def test_services_lists_the_enabled_services(client, db, django_capture_on_commit_callbacks):
+def test_services_lists_the_enabled_services(client, switch_off):
     response = client.get("/api/core/services", HTTP_ACCEPT_LANGUAGE="en")
     contact = next(service for service in response.json() if service["slug"] == "contact")
     assert contact["name"] == "Contact the city"
     assert set(contact) == {"slug", "name", "description"}
-    with django_capture_on_commit_callbacks(execute=True):
-        set_service_enabled(
-            site=Site.objects.get(is_default_site=True),
-            slug="contact",
-            enabled=False,
-            acting_user=None,
-        )
+    switch_off("contact")
     assert "contact" not in [service["slug"] for service in client.get("/api/core/services").json()]
 
 

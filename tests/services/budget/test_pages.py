@@ -12,9 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.models import Site
 
-from lutetia.core.activation import set_service_enabled
 from lutetia.core.districts.models import District
 from lutetia.services.budget import actions
 from lutetia.services.budget.models import Ballot, Project, Result
@@ -427,16 +425,8 @@ def test_results_are_cached_per_language(client, envelope):
 # --- the service switched off -----------------------------------------------------------------
 
 
-def test_switched_off_the_pages_answer_404(
-    client, envelope, agent, django_capture_on_commit_callbacks
-):
+def test_switched_off_the_pages_answer_404(client, envelope, agent, switch_off):
     assert client.get(url("index")).status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        set_service_enabled(
-            site=Site.objects.get(is_default_site=True),
-            slug="budget",
-            enabled=False,
-            acting_user=agent,
-        )
+    switch_off("budget", acting_user=agent)
     for address in (url("index"), url("envelope", envelope.pk), url("index", language="en")):
         assert client.get(address).status_code == 404

@@ -3,25 +3,12 @@
 import json
 import xml.etree.ElementTree as ET
 
-from wagtail.models import Site
-
-from lutetia.core.activation import set_service_enabled
-from lutetia.core.models import Role
-from tests.factories import create_staff
-
 
 def test_a_switched_off_service_answers_in_open311_errors(
-    client, department, category, django_capture_on_commit_callbacks
+    client, administrator, category, switch_off
 ):
-    administrator = create_staff(department, Role.ADMINISTRATOR)
     assert client.get("/open311/v2/services.json").status_code == 200
-    with django_capture_on_commit_callbacks(execute=True):
-        set_service_enabled(
-            site=Site.objects.get(is_default_site=True),
-            slug="reports",
-            enabled=False,
-            acting_user=administrator,
-        )
+    switch_off("reports", acting_user=administrator)
 
     as_json = client.get("/open311/v2/services.json")
     assert as_json.status_code == 404

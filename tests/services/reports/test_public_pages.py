@@ -9,9 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
-from wagtail.models import Site
 
-from lutetia.core.activation import set_service_enabled
 from lutetia.core.uploads import validate_image
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import Follower, RejectionReason, Report
@@ -192,18 +190,10 @@ def test_confirmation_link_publishes_and_redirects(client, make_report, anonymou
     assert client.get(link.replace(report.confirmation_token, "wrong")).status_code == 404
 
 
-def test_switched_off_the_pages_answer_404(
-    client, make_report, staff, django_capture_on_commit_callbacks
-):
+def test_switched_off_the_pages_answer_404(client, make_report, staff, switch_off):
     report = make_report()
     addresses = ["/dans-ma-rue/", page_url(report), "/en/dans-ma-rue/carte/"]
     assert all(client.get(address).status_code == 200 for address in addresses)
-    with django_capture_on_commit_callbacks(execute=True):
-        set_service_enabled(
-            site=Site.objects.get(is_default_site=True),
-            slug="reports",
-            enabled=False,
-            acting_user=staff,
-        )
+    switch_off("reports", acting_user=staff)
     for address in [*addresses, "/dans-ma-rue/reports.geojson?bbox=2,48,3,49"]:
         assert client.get(address).status_code == 404
