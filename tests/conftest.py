@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.urls import clear_url_caches
+from django.urls import clear_url_caches, reverse
 from django.utils import translation
 from wagtail.models import Site
 
@@ -21,6 +21,13 @@ GEOJSON = (
 # A point in front of Notre-Dame (4th arrondissement) and one in Versailles.
 INSIDE_PARIS = {"longitude": 2.3499, "latitude": 48.8530}
 OUTSIDE_PARIS = {"longitude": 2.1204, "latitude": 48.8049}
+
+
+def public_url(name: str, *args, language: str = "") -> str:
+    """A public page's address in French (/…) or English (/en/…), whatever language is active."""
+    with translation.override("fr"):
+        path = reverse(name, args=args)
+    return f"/en{path}" if language == "en" else path
 
 
 @pytest.fixture(autouse=True)

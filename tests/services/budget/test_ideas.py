@@ -20,7 +20,7 @@ from lutetia.core.districts.models import District
 from lutetia.core.notifications.models import Notification
 from lutetia.services.budget import account, actions
 from lutetia.services.budget.models import Campaign, Comment, Idea, IdeaPhoto, Project, Support
-from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS
+from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS, public_url
 from tests.factories import UserFactory
 from tests.services.budget.conftest import make_campaign, make_envelope
 
@@ -30,10 +30,7 @@ IN_11TH = {"longitude": 2.3800, "latitude": 48.8590}  # Popincourt (11th)
 
 
 def url(name, *args, language=""):
-    """The page's address in French (/…) or English (/en/…), whatever language is active."""
-    with translation.override("fr"):
-        path = reverse(f"budget:{name}", args=args)
-    return f"/en{path}" if language == "en" else path
+    return public_url(f"budget:{name}", *args, language=language)
 
 
 def png(size=(64, 48)) -> SimpleUploadedFile:

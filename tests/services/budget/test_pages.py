@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from lutetia.core.districts.models import District
 from lutetia.services.budget import actions
 from lutetia.services.budget.models import Ballot, Project, Result
 from lutetia.services.budget.views import BALLOTS_PER_USER_PER_HOUR
+from tests.conftest import public_url
 from tests.factories import UserFactory
 from tests.services.budget.conftest import make_campaign, make_envelope
 
@@ -24,10 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name, *args, language=""):
-    """The page's address in French (/…) or English (/en/…), whatever language is active."""
-    with translation.override("fr"):
-        path = reverse(f"budget:{name}", args=args)
-    return f"/en{path}" if language == "en" else path
+    return public_url(f"budget:{name}", *args, language=language)
 
 
 @pytest.fixture

@@ -13,16 +13,14 @@ from lutetia.accounts.personal_data import export_personal_data
 from lutetia.core.districts.models import District
 from lutetia.services.reports import account, actions
 from lutetia.services.reports.models import Alert, Follower, Report
-from tests.conftest import INSIDE_PARIS
+from tests.conftest import INSIDE_PARIS, public_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, language=""):
-    with translation.override("fr"):
-        path = reverse(f"reports:{name}")
-    return f"/en{path}" if language == "en" else path
+    return public_url(f"reports:{name}", language=language)
 
 
 @pytest.fixture

@@ -3,23 +3,20 @@ deleting them, the audit trail, and the notification they bring."""
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from lutetia.core.districts.models import District
 from lutetia.core.notifications.models import Notification
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import Alert
-from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS
+from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS, public_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, *args, language=""):
-    with translation.override("fr"):
-        path = reverse(f"reports:{name}", args=args)
-    return f"/en{path}" if language == "en" else path
+    return public_url(f"reports:{name}", *args, language=language)
 
 
 @pytest.fixture

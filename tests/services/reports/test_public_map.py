@@ -7,12 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from lutetia.core.districts.models import District
 from lutetia.services.reports import actions, selectors
 from lutetia.services.reports.models import Category, Report
-from tests.conftest import INSIDE_PARIS
+from tests.conftest import INSIDE_PARIS, public_url
 from tests.factories import create_staff
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,7 @@ FAR = {"longitude": 2.3499, "latitude": 48.8557}
 
 
 def url(name, language=""):
-    with translation.override("fr"):
-        path = reverse(f"reports:{name}")
-    return f"/en{path}" if language == "en" else path
+    return public_url(f"reports:{name}", language=language)
 
 
 def features(client, **query):

@@ -13,6 +13,7 @@ from PIL import Image
 from lutetia.core.uploads import validate_image
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import Follower, RejectionReason, Report
+from tests.conftest import public_url
 from tests.factories import UserFactory, create_staff
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +22,7 @@ Status = Report.Status
 
 
 def page_url(report, language=""):
-    with translation.override("fr"):
-        path = reverse("reports:detail", args=[report.reference])
-    return f"/en{path}" if language == "en" else path
+    return public_url("reports:detail", report.reference, language=language)
 
 
 def photo():
