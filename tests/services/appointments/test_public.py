@@ -127,3 +127,18 @@ def test_mon_compte_lists_the_bookings(client, resident, make_slot):
 
 def test_service_pages_are_gated_with_the_service(client, service):
     assert client.get("/rendez-vous/unknown/").status_code == 404
+
+
+def test_the_per_resident_limit_through_the_form(client, resident, service, make_slot):
+    service.limit_count = 1
+    service.save()
+    client.force_login(resident)
+    first, second = make_slot(days=2), make_slot(days=3)
+    url = "appointments:book"
+    assert (
+        client.post(reverse(url, args=[service.slug, first.pk]), {"persons": "1"}).status_code
+        == 302
+    )
+    page = client.post(reverse(url, args=[service.slug, second.pk]), {"persons": "1"})
+    assert page.status_code == 200 and "You already have 1 appointments" in page.text
+    assert Booking.objects.count() == 1
