@@ -10,6 +10,7 @@ explicitly and audited. E-mails and reminders leave only once the transaction co
 from datetime import time, timedelta
 from functools import partial
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -335,6 +336,18 @@ def extend_all() -> int:
     for location in locations:
         materialise(location)
     return len(locations)
+
+
+def extend_slots_daily() -> int:
+    """The worker's check: once a day, move every location's slots up to its horizon.
+
+    The shared cache remembers the day, so several workers (or restarts) extend only once.
+    """
+    if not cache.add(
+        f"lutetia:appointments:slots-extended:{timezone.localdate()}", True, 86400 * 2
+    ):
+        return 0
+    return extend_all()
 
 
 # --- personal data ---------------------------------------------------------------------------

@@ -106,6 +106,7 @@ class AppointmentsConfig(AppConfig):
             ),
         ),
         demo_loader=f"{APP}.demo.load_demo",
+        worker_check=f"{APP}.actions.extend_slots_daily",
         role_permissions={
             "agent": (
                 "appointments.view_booking",
