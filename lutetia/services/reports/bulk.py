@@ -149,6 +149,9 @@ def loading(rows: int) -> Iterator[None]:
         indexes = cursor.fetchall()
         cursor.execute(_FOREIGN_KEYS, [table])
         foreign_keys = cursor.fetchall()
+        # Checks still pending in this transaction would forbid altering the tables.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for name, _ in foreign_keys:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
