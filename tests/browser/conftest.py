@@ -24,6 +24,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE_VIEWPORT = {"width": 375, "height": 812}
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+VERIFIED_RESIDENT = "habitant.verifie@paris.example"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def chromium_path() -> str | None:
@@ -69,10 +72,22 @@ def demo_site(django_db_serialized_rollback, transactional_db, live_server):
     Serialized rollback restores what migrations created (Wagtail's root page, the
     locales) after each test's flush, as the demo builds on it.
     """
-    from django.core.management import call_command
-
-    call_command("demo", verbosity=0)
+    load_demo()
     return live_server.url
+
+
+def load_demo() -> None:
+    """``lutetia demo`` with the tests' password hasher (tests/conftest.py), so the demo
+    passwords work in the tests, and a new districts version first: the district lookup tree
+    of an earlier demo, flushed since, must not answer for this one's districts."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from lutetia.core.districts import version
+
+    version.bump()
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+        call_command("demo", verbosity=0)
 
 
 def _visit(browser, base_url, **context_options):
@@ -105,31 +120,27 @@ def phone_visit(browser, demo_site):
     context.close()
 
 
-FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
-VERIFIED_RESIDENT = "habitant.verifie@paris.example"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
 @pytest.fixture(scope="module")
 def demo_city(django_db_setup, django_db_blocker):
     """The demo city loaded once for a whole module of page checks (loading takes a minute),
     served by a live server of the module's own.
 
     pytest-django's ``live_server`` would flush the database after every test, so the
-    module runs its own server. Its tests are marked ``django_db`` (each in a transaction
-    rolled back): they read the demo committed here. At the end the database is flushed and
-    given back what migrations created, as serialized rollback does.
+    module runs its own server. Its tests are marked ``django_db(serialized_rollback=True)``:
+    each runs in a transaction rolled back and reads the demo committed here, and the
+    database's state after migrations is serialized, to start from and to restore at the end.
     """
     from django.core.management import call_command
     from django.db import connection
-    from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
+    def back_to_migrated_state():
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+
     with django_db_blocker.unblock():
-        created_by_migrations = connection.creation.serialize_db_to_string()
-        # The tests' hasher (tests/conftest.py), so the demo passwords work in the tests.
-        with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
-            call_command("demo", verbosity=0)
+        back_to_migrated_state()
+        load_demo()
         server = LiveServer(os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"])
         server._live_server_modified_settings.enable()
         try:
@@ -137,8 +148,7 @@ def demo_city(django_db_setup, django_db_blocker):
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
-            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-            connection.creation.deserialize_db_from_string(created_by_migrations)
+            back_to_migrated_state()
 
 
 # A 1x1 transparent PNG answered for map tiles: the tests never reach the internet.

@@ -14,7 +14,8 @@ from tests.browser.conftest import (
     press_until_focused,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# Serialized rollback: see the demo_city fixture.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 
 SERVICE = "/rendez-vous/cartes-identite-passeports/"
 

@@ -12,7 +12,8 @@ from tests.browser.conftest import (
     assert_pages_fit_phone,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# Serialized rollback: see the demo_city fixture.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 
 IDEAS = f"/budget-participatif/campagnes/{IDEAS_SLUG}/idees/"
 

@@ -10,7 +10,8 @@ from tests.browser.conftest import (
     assert_pages_fit_phone,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# Serialized rollback: see the demo_city fixture.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 
 UNSAFE_BUILDING = "/demarches/signaler-un-immeuble-dangereux/"
 LIST_PAGES = ["/demarches/", UNSAFE_BUILDING, "/en/demarches/"]

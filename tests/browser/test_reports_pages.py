@@ -5,6 +5,8 @@ The demo city is loaded once for the module (``demo_city``); the tests only read
 the submissions, which add reports to it.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.browser.conftest import (
@@ -15,7 +17,8 @@ from tests.browser.conftest import (
     press_until_focused,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# Serialized rollback: see the demo_city fixture.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(serialized_rollback=True)]
 
 # The demo resident's bulky-items report stands at the map's starting centre (Paris).
 CENTRE_CATEGORY = "objets-encombrants"
@@ -35,7 +38,8 @@ def demo_report(demo_city):
 
 
 def pages(report) -> list[str]:
-    details = f"category={CENTRE_CATEGORY}&latitude=48.8570&longitude=2.3530"
+    # At the demo report's point: step 2 lists it, with its "follow" form.
+    details = urlencode({"category": CENTRE_CATEGORY, **CENTRE})
     return [
         "/dans-ma-rue/",
         "/dans-ma-rue/signaler/",
