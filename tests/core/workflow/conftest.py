@@ -6,9 +6,10 @@ The engine works on any model following its protocol; here a contact request, gi
 
 import pytest
 
-from lutetia.core.workflow.models import Action, State, Task, Workflow
+from lutetia.core.workflow.models import State
 from lutetia.services.contact import actions as contact_actions
 from lutetia.services.contact.models import ContactRequest, Topic
+from tests.factories import make_workflow
 
 
 @pytest.fixture(autouse=True)
@@ -20,46 +21,19 @@ def _resource_protocol(monkeypatch):
 
 @pytest.fixture
 def workflow(db):
-    workflow = Workflow.objects.create(name="Review")
-    for order, (code, initial, final) in enumerate(
+    return make_workflow(
+        "Review",
         [
             ("new", True, False),
             ("review", False, False),
             ("accepted", False, True),
             ("refused", False, True),
-        ]
-    ):
-        State.objects.create(
-            workflow=workflow,
-            code=code,
-            name_fr=code.title(),
-            name_en=code.title(),
-            is_initial=initial,
-            is_final=final,
-            sort_order=order,
-        )
-    return workflow
+        ],
+    )
 
 
 def state(workflow, code) -> State:
     return workflow.states.get(code=code)
-
-
-def add_action(workflow, code, sources, target, *, tasks=(), **fields) -> Action:
-    """An action from ``sources`` (state codes) to ``target``, with (kind, config) tasks."""
-    action = Action.objects.create(
-        workflow=workflow,
-        code=code,
-        label_fr=code.title(),
-        label_en=code.title(),
-        to_state=state(workflow, target),
-        **fields,
-    )
-    action.from_states.set([state(workflow, source) for source in sources])
-    action.save()
-    for order, (kind, config) in enumerate(tasks):
-        Task.objects.create(action=action, kind=kind, config=config, sort_order=order)
-    return action
 
 
 @pytest.fixture

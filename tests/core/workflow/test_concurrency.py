@@ -8,7 +8,7 @@ from django.db import connection
 
 from lutetia.core.workflow import actions, selectors
 from lutetia.core.workflow.models import History
-from tests.core.workflow.conftest import add_action
+from tests.factories import add_action
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

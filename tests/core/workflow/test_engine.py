@@ -7,7 +7,7 @@ from lutetia.core.notifications.models import Notification
 from lutetia.core.workflow import actions, selectors
 from lutetia.core.workflow.kinds import TaskKind, task_kinds
 from lutetia.core.workflow.models import Action, History, Instance
-from tests.core.workflow.conftest import add_action
+from tests.factories import add_action
 
 pytestmark = pytest.mark.django_db
 

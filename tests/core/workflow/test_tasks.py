@@ -9,8 +9,7 @@ from lutetia.core.workflow import actions, selectors
 from lutetia.core.workflow.kinds import check_task_config
 from lutetia.core.workflow.models import Action, History
 from lutetia.core.workflow.tasks import run_delayed_action
-from tests.core.workflow.conftest import add_action
-from tests.factories import DepartmentFactory, create_staff
+from tests.factories import DepartmentFactory, add_action, create_staff
 
 pytestmark = pytest.mark.django_db
 

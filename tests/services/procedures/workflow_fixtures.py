@@ -2,8 +2,9 @@
 
 import pytest
 
-from lutetia.core.workflow.models import Action, State, Task, Workflow
+from lutetia.core.workflow.models import Action
 from lutetia.services.procedures import actions
+from tests.factories import add_action, make_workflow
 
 ANSWERS = {
     "name": "Claire",
@@ -26,43 +27,25 @@ STATES = [  # code, initial, final
 ]
 
 
-def action(workflow, code, sources, target, tasks=(), **fields) -> Action:
-    made = Action.objects.create(
-        workflow=workflow,
-        code=code,
-        label_fr=code.title(),
-        to_state=workflow.states.get(code=target),
-        **fields,
-    )
-    made.from_states.set(workflow.states.filter(code__in=sources))
-    made.save()
-    for order, (kind, config) in enumerate(tasks):
-        Task.objects.create(action=made, kind=kind, config=config, sort_order=order)
-    return made
-
-
 @pytest.fixture
 def workflow(db):
-    workflow = Workflow.objects.create(name="Instruction")
-    for order, (code, initial, final) in enumerate(STATES):
-        State.objects.create(
-            workflow=workflow,
-            code=code,
-            name_fr=code.title(),
-            is_initial=initial,
-            is_final=final,
-            sort_order=order,
-        )
-    action(workflow, "instruire", ["recue"], "instruction", [("assign", {"agent": "acting_user"})])
-    action(
+    workflow = make_workflow("Instruction", STATES)
+    add_action(
+        workflow,
+        "instruire",
+        ["recue"],
+        "instruction",
+        tasks=[("assign", {"agent": "acting_user"})],
+    )
+    add_action(
         workflow,
         "demander",
         ["instruction"],
         "attente",
-        [("ask_information", {"documents": "Justificatif"})],
+        tasks=[("ask_information", {"documents": "Justificatif"})],
         asks_comment=True,
     )
-    action(
+    add_action(
         workflow,
         "complete",
         ["attente"],
@@ -70,12 +53,12 @@ def workflow(db):
         trigger=Action.Trigger.EVENT,
         event="information_received",
     )
-    action(
+    add_action(
         workflow,
         "accorder",
         ["instruction"],
         "accordee",
-        [
+        tasks=[
             (
                 "decision_pdf",
                 {"title_fr": "Accord", "body_fr": "La demande {reference} est accordée."},
@@ -83,7 +66,7 @@ def workflow(db):
             ("notify", {"body_fr": "Votre demande {reference} : {state}"}),
         ],
     )
-    action(workflow, "refuser", ["recue", "instruction"], "refusee", asks_comment=True)
+    add_action(workflow, "refuser", ["recue", "instruction"], "refusee", asks_comment=True)
     return workflow
 
 
