@@ -19,3 +19,20 @@ class DemoContext:
     sites: dict[str, Any] = field(default_factory=dict)  # "city", "participation" -> Site
     home_pages: dict[str, Any] = field(default_factory=dict)  # same keys -> HomePage
     notes: list[str] = field(default_factory=list)  # lines `lutetia demo` prints at the end
+
+    def service_department(self, code: str, name: str, *, staffed_by: str):
+        """A department a service's demo needs beyond the city's five, with an agent in it:
+        the agent of the ``staffed_by`` department, who then works in both (idempotent)."""
+        from lutetia.core.actions import add_membership, create_department
+        from lutetia.core.models import Department, Role
+
+        department = Department.objects.filter(code=code).first() or create_department(
+            code=code, name=name, acting_user=self.administrator
+        )
+        self.departments[code] = department
+        agent = self.staff.get(staffed_by)
+        if agent is not None and not department.memberships.filter(user=agent).exists():
+            add_membership(
+                user=agent, department=department, role=Role.AGENT, acting_user=self.administrator
+            )
+        return department

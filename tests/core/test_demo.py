@@ -31,12 +31,16 @@ def test_demo_city_is_complete_and_idempotent(capsys):
     assert counts() == first
 
     assert District.objects.count() == 20
+    # The city's five departments, plus those the services' demos add for their own work.
     assert set(Department.objects.values_list("code", flat=True)) == {
         "proprete",
         "voirie",
         "espaces-verts",
         "eclairage",
         "eau",
+        "citoyennete",
+        "sports",
+        "inspection-batiments",
     }
     for department in Department.objects.all():
         assert department.memberships.filter(role="agent").exists()

@@ -8,9 +8,7 @@ from datetime import time
 from django.utils import timezone
 
 from lutetia.accounts.models import VerificationLevel
-from lutetia.core.actions import create_department
 from lutetia.core.demo import DemoContext
-from lutetia.core.models import Department
 from lutetia.services.appointments import actions
 from lutetia.services.appointments.models import (
     AppointmentService,
@@ -82,9 +80,7 @@ def _service(context, *, slug, department, names, description, **fields) -> Appo
     if existing is not None:
         return existing
     code, department_name = department
-    owner = Department.objects.filter(code=code).first() or create_department(
-        code=code, name=department_name, acting_user=context.administrator
-    )
+    owner = context.service_department(code, department_name, staffed_by="voirie")
     service = AppointmentService(
         slug=slug,
         department=owner,

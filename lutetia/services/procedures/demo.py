@@ -7,7 +7,7 @@ Idempotent: workflows are found by name and forms by slug before anything is cre
 from django.db import transaction
 
 from lutetia.core.demo import DemoContext
-from lutetia.core.models import Department, Role, StaffMembership
+from lutetia.core.models import Department, Role
 from lutetia.core.workflow import actions as workflow_actions
 from lutetia.core.workflow.models import Action, State, Task, Workflow
 from lutetia.services.procedures import actions
@@ -358,23 +358,10 @@ PROCEDURES = (PARKING, TREE, UNSAFE_BUILDING)
 
 @transaction.atomic
 def load_demo(context: DemoContext) -> None:
-    departments = {**context.departments, INSPECTION[0]: _inspection_department(context)}
+    context.service_department(*INSPECTION, staffed_by="voirie")  # the roads agent works there too
     for spec in PROCEDURES:
-        if spec["department"] in departments:
-            _procedure(context, spec, departments[spec["department"]])
-
-
-def _inspection_department(context: DemoContext) -> Department:
-    """The building inspection department; the demo's roads agent also works there."""
-    department, _created = Department.objects.get_or_create(
-        code=INSPECTION[0], defaults={"name": INSPECTION[1]}
-    )
-    agent = context.staff.get("voirie")
-    if agent is not None:
-        StaffMembership.objects.get_or_create(
-            user=agent, department=department, defaults={"role": Role.AGENT}
-        )
-    return department
+        if spec["department"] in context.departments:
+            _procedure(context, spec, context.departments[spec["department"]])
 
 
 def _procedure(context: DemoContext, spec: dict, department: Department) -> Form:
