@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import numpy as np
 from django.utils import timezone
@@ -32,6 +33,7 @@ from lutetia.services.reports.models import Category, Report, cell_of
 
 BATCH_SIZE = 10_000
 REQUIRED = ("TYPE DECLARATION", "SOUS TYPE DECLARATION", "DATE DECLARATION", "geo_point_2d")
+COLUMNS = (*REQUIRED, "ID DECLARATION", "ADRESSE", "CODE POSTAL", "ARRONDISSEMENT")
 
 
 class ImportFileError(ValueError):
@@ -46,8 +48,7 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     line: int
     category_id: int
     created_at: datetime  # UTC, naive
@@ -62,9 +63,14 @@ class _Parser:
     """Category ids for the dataset's type and sub-type names, and dates; both memoised,
     as a file repeats the same few hundred names and days."""
 
-    def __init__(self):
+    def __init__(self, header: list[str]):
+        # Where each column is; an optional column that is absent points past the row's
+        # end, where ``row`` puts an empty cell.
+        self.width = len(header)
+        self.at = {name: header.index(name) if name in header else self.width for name in COLUMNS}
         self.categories: dict[tuple[str, str], int | str] = {}
         self.dates: dict[str, datetime | str] = {}
+        self.arrondissements: dict[tuple[str, str], str] = {}
         self.zone = timezone.get_current_timezone()
         self.now = timezone.now()
         families = taxonomy.read_taxonomy()
@@ -76,6 +82,36 @@ class _Parser:
             for child in family.children
             if child.code.endswith("-autre")
         }
+
+    def row(self, line: int, values: list[str]) -> _Row:
+        if len(values) > self.width:
+            raise ValueError("more columns than the header")
+        values += [""] * (self.width + 1 - len(values))
+        at = self.at
+        category_id = self.category_id(
+            values[at["TYPE DECLARATION"]], values[at["SOUS TYPE DECLARATION"]]
+        )
+        point = values[at["geo_point_2d"]]
+        latitude, _, longitude = point.partition(",")
+        try:
+            latitude, longitude = float(latitude), float(longitude)
+        except ValueError:
+            raise ValueError(f"geo_point_2d {point!r} is not 'latitude, longitude'") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValueError(f"geo_point_2d {point!r} is not a point on Earth")
+        place = (values[at["ARRONDISSEMENT"]], values[at["CODE POSTAL"]])
+        if place not in self.arrondissements:
+            self.arrondissements[place] = _arrondissement(*place)
+        return _Row(
+            line,
+            category_id,
+            self.created_at(values[at["DATE DECLARATION"]]),
+            longitude,
+            latitude,
+            self.arrondissements[place],
+            values[at["ADRESSE"]].strip()[:300],
+            values[at["ID DECLARATION"]].strip(),
+        )
 
     def category_id(self, type_name: str, subtype_name: str) -> int:
         key = (type_name, subtype_name)
@@ -132,14 +168,15 @@ def _value(result):
 def import_csv(lines: Iterable[str], *, expected_rows: int = 0) -> ImportResult:
     """Import the rows of an open-data file (an iterable of text lines, e.g. an open file);
     ``expected_rows``, if known, lets a large file be loaded in bulk mode (``bulk.loading``)."""
-    reader = csv.DictReader(lines, delimiter=";")
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or ())]
+    reader = csv.reader(lines, delimiter=";")
+    header = next(reader, [])
+    missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ImportFileError(
             "This is not a dans-ma-rue file (columns separated by ';'): missing "
             + ", ".join(missing)
         )
-    parser = _Parser()
+    parser = _Parser(header)
     districts = dict(District.objects.values_list("code", "pk"))
     routing = bulk.Routing()
     result = ImportResult()
@@ -154,11 +191,11 @@ def import_csv(lines: Iterable[str], *, expected_rows: int = 0) -> ImportResult:
     return result
 
 
-def _batches(reader: csv.DictReader, parser: _Parser, errors: list) -> Iterator[list[_Row]]:
+def _batches(reader, parser: _Parser, errors: list) -> Iterator[list[_Row]]:
     batch: list[_Row] = []
     for values in reader:
         try:
-            batch.append(_parse(reader.line_num, values, parser))
+            batch.append(parser.row(reader.line_num, values))
         except (ValueError, TypeError) as error:
             errors.append((reader.line_num, str(error)))
         if len(batch) >= BATCH_SIZE:
@@ -168,41 +205,14 @@ def _batches(reader: csv.DictReader, parser: _Parser, errors: list) -> Iterator[
         yield batch
 
 
-def _parse(line: int, values: dict, parser: _Parser) -> _Row:
-    if None in values:
-        raise ValueError("more columns than the header")
-    category_id = parser.category_id(
-        values["TYPE DECLARATION"] or "", values["SOUS TYPE DECLARATION"] or ""
-    )
-    latitude, _, longitude = (values["geo_point_2d"] or "").partition(",")
-    try:
-        latitude, longitude = float(latitude), float(longitude)
-    except ValueError:
-        point = values["geo_point_2d"]
-        raise ValueError(f"geo_point_2d {point!r} is not 'latitude, longitude'") from None
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValueError(f"geo_point_2d {values['geo_point_2d']!r} is not a point on Earth")
-    return _Row(
-        line=line,
-        category_id=category_id,
-        created_at=parser.created_at(values["DATE DECLARATION"] or ""),
-        longitude=longitude,
-        latitude=latitude,
-        arrondissement=_arrondissement(values),
-        address=(values.get("ADRESSE") or "").strip()[:300],
-        source_id=(values.get("ID DECLARATION") or "").strip(),
-    )
-
-
 def _french_date(text: str) -> datetime:
     return datetime.strptime(text, "%d/%m/%Y")
 
 
-def _arrondissement(values: dict) -> str:
-    number = (values.get("ARRONDISSEMENT") or "").strip()
+def _arrondissement(number: str, postcode: str) -> str:
+    number, postcode = number.strip(), postcode.strip()
     if number.isdigit():
         return str(int(number))
-    postcode = (values.get("CODE POSTAL") or "").strip()
     if len(postcode) == 5 and postcode.startswith("75") and postcode.isdigit():
         return str(int(postcode[3:]))  # 75116 is the 16th
     return ""
