@@ -135,7 +135,14 @@ def demo_city(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     def back_to_migrated_state():
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        # As TransactionTestCase does: sequences go on, past the ids deserialized next.
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            reset_sequences=False,
+            inhibit_post_migrate=True,
+        )
         connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
     with django_db_blocker.unblock():
