@@ -59,7 +59,11 @@ def _immediate_tasks(settings):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from lutetia.core.districts import version
+
     cache.clear()
+    # Each test's districts are new rows: a lookup tree built by an earlier test is stale.
+    version.bump()
     yield
     cache.clear()
 

@@ -143,9 +143,16 @@ def demo_city(django_db_setup, django_db_blocker):
             reset_sequences=False,
             inhibit_post_migrate=True,
         )
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        connection.creation.deserialize_db_from_string(migrated_state)
+
+    # pytest-django serialized the migrated database at set-up, but on the connection object of
+    # that moment; once other tests have run, this thread may hold another one: serialize now
+    # (earlier tests rolled their changes back, so the database is still as migrated).
+    migrated_state = getattr(connection, "_test_serialized_contents", None)
 
     with django_db_blocker.unblock():
+        if migrated_state is None:
+            migrated_state = connection.creation.serialize_db_to_string()
         back_to_migrated_state()
         load_demo()
         server = LiveServer(os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"])

@@ -435,7 +435,7 @@ def test_review_and_results_notify_the_authors(
         actions.publish_results(campaign=campaign, acting_user=None)
     for user in (author, other):
         notification = Notification.objects.get(recipient=user, kind="budget_results")
-        assert "was not selected" in notification.body  # no ballot: nothing selected
+        assert "pas été retenu" in notification.body  # no ballot: nothing selected (in French)
 
 
 def test_manager_merges_from_the_back_office(

@@ -9,7 +9,7 @@ from lutetia.services.procedures.models import Demand, Draft, FormVersion
 from tests.factories import DepartmentFactory, create_staff
 from tests.services.procedures.conftest import TREE_STEPS, field, step, when
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_publishing_freezes_the_definition_into_a_version(tree_form, manager):

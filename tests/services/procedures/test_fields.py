@@ -120,6 +120,7 @@ def test_address_inside_the_city_gets_its_district(districts):
         ({"answer_latitude": "48.85", "answer_longitude": "2.35"}, "latitude"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_address_outside_the_city_or_incomplete_is_refused(districts, data, message):
     valid, form = validate(spec("address"), data)
     assert not valid

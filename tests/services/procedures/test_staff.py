@@ -13,7 +13,7 @@ from lutetia.core.workflow.models import Action, ListPreference
 from lutetia.services.procedures.models import Message
 from tests.factories import DepartmentFactory, create_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def list_url(procedure_form):
