@@ -53,6 +53,7 @@ def test_residents_are_refused(client, resident, make_slot):
     assert client.get(calendar_url(make_slot())).status_code == 302
 
 
+@pytest.mark.usefixtures("english")  # its messages are checked in English
 def test_book_on_behalf_then_overbook(client, agent, manager, resident, make_slot):
     slot = make_slot(capacity=1)
     url = reverse("appointments_calendar:slot", args=[slot.pk])
@@ -68,6 +69,7 @@ def test_book_on_behalf_then_overbook(client, agent, manager, resident, make_slo
     assert Booking.objects.filter(booked_by=manager).exists()
 
 
+@pytest.mark.usefixtures("english")  # its messages are checked in English
 def test_unknown_resident_is_shown_on_the_field(client, agent, make_slot):
     client.force_login(agent)
     url = reverse("appointments_calendar:slot", args=[make_slot().pk])

@@ -96,7 +96,7 @@ def test_a_full_slot_answers_no_longer_available_with_next_slots(
         reverse("appointments:book", args=[service.slug, full.pk]), {"persons": "1"}
     )
     assert response.status_code == 409
-    assert "no longer available" in response.text
+    assert "n’est plus disponible" in response.text
     assert reverse("appointments:book", args=[service.slug, later.pk]) in response.text
 
 
@@ -140,5 +140,5 @@ def test_the_per_resident_limit_through_the_form(client, resident, service, make
         == 302
     )
     page = client.post(reverse(url, args=[service.slug, second.pk]), {"persons": "1"})
-    assert page.status_code == 200 and "You already have 1 appointments" in page.text
+    assert page.status_code == 200 and "Vous avez déjà 1 rendez-vous" in page.text
     assert Booking.objects.count() == 1
