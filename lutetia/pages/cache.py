@@ -4,8 +4,14 @@ Most visits to a city site are anonymous reads of the same pages, so a Wagtail p
 rendered once per site, language and URL and then served from the shared cache until a
 page is published, moved or deleted, or a site's theme, menus or services change.
 Visitors with a session (signed-in residents, staff, anyone with pending messages) always
-get a freshly rendered page. A service view whose page is the same for every anonymous
-visitor opts in with ``@cached_for_anonymous`` and calls ``invalidate`` when it changes.
+get a freshly rendered page.
+
+A service view whose answer is the same for every anonymous visitor opts in with
+``@cached_for_anonymous``; a service whose data changes often gives its views a
+``namespace`` of their own and calls ``invalidate(namespace)`` when that data changes, so
+its writes do not drop every page of the site. A view that picks its language from the
+request's headers (a standard API answering in the client's ``Accept-Language``) says so
+with ``language_from_headers=True``, so each language gets its own copy.
 """
 
 import uuid
@@ -13,20 +19,33 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 VERSION_KEY = "lutetia:page-cache:version"
+PAGES = "pages"
 UNCACHEABLE_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
 
-def cached_for_anonymous(view):
-    """Mark a service view as served from the anonymous whole-page cache, like Wagtail pages."""
-    view.cached_for_anonymous = True
-    return view
+def cached_for_anonymous(view=None, *, namespace: str = PAGES, language_from_headers=False):
+    """Mark a service view as served from the anonymous whole-page cache, like Wagtail pages.
+
+    Usable bare (``@cached_for_anonymous``) or with options.
+    """
+
+    def mark(view):
+        view.cached_for_anonymous = (namespace, language_from_headers)
+        return view
+
+    return mark(view) if view is not None else mark
 
 
-def invalidate(**kwargs) -> None:
-    """Forget every cached page (a new version makes the old entries unreachable)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+def invalidate(namespace: str = PAGES, **signal_kwargs) -> None:
+    """Forget every cached page (``pages``: all of them) or the pages of one ``namespace``.
+
+    A new version makes the old entries unreachable. Also a signal receiver (``PagesConfig``):
+    signals pass keyword arguments only, so they drop every page.
+    """
+    cache.set(_version_key(namespace), uuid.uuid4().hex, None)
 
 
 class AnonymousPageCacheMiddleware:
@@ -35,9 +54,10 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         timeout = settings.LUTETIA_PAGE_CACHE_SECONDS
-        if not timeout or not _is_anonymous_page_read(request):
+        options = _cache_options(request) if timeout else None
+        if options is None:
             return self.get_response(request)
-        key = _key(request)
+        key = _key(request, *options)
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)
@@ -46,20 +66,39 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
-def _is_anonymous_page_read(request) -> bool:
+def _cache_options(request) -> tuple[str, bool] | None:
+    """(namespace, language_from_headers) for an anonymous read of a cached view, else None."""
     if request.method != "GET" or any(name in request.COOKIES for name in UNCACHEABLE_COOKIES):
-        return False
+        return None
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return False
-    return match.url_name == "wagtail_serve" or getattr(match.func, "cached_for_anonymous", False)
+        return None
+    if match.url_name == "wagtail_serve":
+        return PAGES, False
+    return getattr(match.func, "cached_for_anonymous", None)
 
 
-def _key(request) -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return f"lutetia:page:{version}:{request.get_host()}:{request.get_full_path()}"
+def _key(request, namespace: str, language_from_headers: bool) -> str:
+    """Every namespace's pages also go when all pages go (a service switched off, say)."""
+    versions = ":".join(_versions({PAGES, namespace}))
+    language = translation.get_language_from_request(request) if language_from_headers else ""
+    return (
+        f"lutetia:page:{namespace}:{versions}:{language}:"
+        f"{request.get_host()}:{request.get_full_path()}"
+    )
+
+
+def _versions(namespaces: set[str]) -> list[str]:
+    """The current version of each namespace (sorted by name), in one cache round trip."""
+    keys = [_version_key(namespace) for namespace in sorted(namespaces)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, None)
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
+
+
+def _version_key(namespace: str) -> str:
+    return VERSION_KEY if namespace == PAGES else f"{VERSION_KEY}:{namespace}"

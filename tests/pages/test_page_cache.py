@@ -75,3 +75,27 @@ def test_signed_in_visitors_always_get_a_fresh_page(demo):
     response, queries = queries_for(client, "/")
     assert queries > 0
     assert "mon-compte" in response.content.decode()
+
+
+# --- service views that opt in ----------------------------------------------------------------
+
+
+def test_a_namespace_is_dropped_alone_and_with_every_page(essai_service):
+    from lutetia.pages.cache import invalidate
+
+    client = Client()
+
+    def answer(language="fr"):
+        return client.get("/essai/latest/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    first = answer()
+    assert answer() == first and first.endswith(" in fr")
+    english = answer("en")
+    assert english != first and english.endswith(" in en"), "a copy per negotiated language"
+    invalidate("another-service")
+    assert answer() == first
+    invalidate("essai")
+    assert answer() not in (first, english)
+    second = answer()
+    invalidate()  # every page of the site
+    assert answer() != second
