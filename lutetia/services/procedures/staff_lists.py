@@ -16,11 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lutetia.core.districts.models import District
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.models import Role
 from lutetia.core.workflow.models import Instance, ListPreference
 from lutetia.core.workflow.resources import content_type_of
 from lutetia.core.workflow.selectors import resources_in_state
-from lutetia.services.procedures.fields import display
 from lutetia.services.procedures.models import Demand, Form
 
 ANSWER = "answer:"  # column name prefix of a question's answers

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lutetia.core.backoffice import ObjectActionsView
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.permissions import may_act_on
 from lutetia.core.workflow import actions as workflow_actions
 from lutetia.core.workflow import selectors as workflow_selectors
@@ -29,7 +30,6 @@ from lutetia.core.workflow.forms import RunActionForm
 from lutetia.core.workflow.models import Action
 from lutetia.services.procedures import actions, exports, selectors
 from lutetia.services.procedures.definition import shown_fields
-from lutetia.services.procedures.fields import display
 from lutetia.services.procedures.models import Demand, Form, InformationRequest
 from lutetia.services.procedures.staff_lists import (
     ColumnsForm,

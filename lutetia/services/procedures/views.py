@@ -16,10 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lutetia.accounts.decorators import level_required
 from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import client_ip, count_event
+from lutetia.core.formbuilder.definition import visible_fields
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.workflow.selectors import attach_instances
 from lutetia.services.procedures import actions, selectors
-from lutetia.services.procedures.definition import visible_fields, visible_steps
-from lutetia.services.procedures.fields import StepForm, display
+from lutetia.services.procedures.definition import visible_steps
+from lutetia.services.procedures.fields import StepForm
 from lutetia.services.procedures.forms import ContactEmailForm, InformationAnswerForm
 from lutetia.services.procedures.models import Audience, Demand, Form
 
@@ -249,7 +251,7 @@ def _answer_rows(definition, answers, files, shown_for=None) -> list[tuple[str, 
     by_code = {item.field_code: item for item in files}
     rows = []
     for step in definition["steps"]:
-        for spec in visible_fields(step, shown_for if shown_for is not None else answers):
+        for spec in visible_fields(step["fields"], shown_for if shown_for is not None else answers):
             if spec["type"] == "file":
                 stored = by_code.get(spec["code"])
                 value = (

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from lutetia.core.formbuilder.definition import is_shown
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.uploads import CleanDocument
-from lutetia.services.procedures.definition import final_answers, is_shown, visible_steps
-from lutetia.services.procedures.fields import StepForm, display
+from lutetia.services.procedures.definition import final_answers, visible_steps
+from lutetia.services.procedures.fields import StepForm
 from tests.conftest import INSIDE_PARIS, OUTSIDE_PARIS
 from tests.services.procedures.conftest import PDF
 
