@@ -5,15 +5,17 @@ A list becomes an element per item named after its container (``services`` holds
 and None an empty element. Dates are W3C (ISO 8601 with the offset) in the city's time.
 """
 
+import functools
 import json
 import re
+from datetime import timedelta
 from xml.etree import ElementTree
 
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from lutetia.services.reports.models import Category, Report
 
@@ -110,57 +112,88 @@ def definition(category: Category) -> dict:
 
 def service_notice(category: Category) -> str | None:
     """What the city commits to for this kind of problem: its target time, if it has one."""
-    if not category.target_days:
+    return _notice(category.target_days)
+
+
+def _notice(target_days: int | None) -> str | None:
+    if not target_days:
         return None
     return ngettext(
         "The city aims to deal with this within %(days)d day.",
         "The city aims to deal with this within %(days)d days.",
-        category.target_days,
-    ) % {"days": category.target_days}
+        target_days,
+    ) % {"days": target_days}
 
 
-def service_request(report: Report, request) -> dict:
-    """A report as the public may see it: never the reporter's name, e-mail or phone.
+def service_requests(rows, request) -> list[dict]:
+    """Reports as the public may see them: never the reporter's name, e-mail or phone.
 
-    ``report`` comes from ``selectors.open311_requests`` (category, department, closing
-    details and ``first_photo`` loaded with it).
+    ``rows`` come from ``selectors.open311_requests`` (dicts). What depends on the language
+    or the time zone is looked up once per response, not once per report.
     """
-    target = report.category.target
-    return {
-        "service_request_id": report.reference,
-        "status": "open" if report.is_open else "closed",
-        "status_notes": status_notes(report),
-        "service_name": report.category.name,
-        "service_code": report.category.code,
-        "description": report.description or None,
-        "agency_responsible": report.department.name if report.department else None,
-        "service_notice": service_notice(report.category),
-        "requested_datetime": w3c(report.created_at),
-        "updated_datetime": w3c(report.updated_at),
-        "expected_datetime": w3c(report.created_at + target) if target else None,
-        "address": report.address or None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": report.latitude,
-        "long": report.longitude,
-        "media_url": _media_url(report, request),
-    }
+    language = (get_language() or "fr").split("-")[0]
+    zone = timezone.get_current_timezone()
+    statuses = status_labels(language)
+    notices: dict[int | None, str | None] = {}
+
+    def when(moment) -> str:
+        return moment.astimezone(zone).isoformat(timespec="seconds")
+
+    def one(row: dict) -> dict:
+        days = row["category__target_days"]
+        if days not in notices:
+            notices[days] = _notice(days)
+        created = row["created_at"]
+        return {
+            "service_request_id": row["reference"],
+            "status": "open" if row["status"] in Report.OPEN else "closed",
+            "status_notes": _status_notes(row, language, statuses),
+            "service_name": _localized(row, "category__name", language),
+            "service_code": row["category__code"],
+            "description": row["description"] or None,
+            "agency_responsible": row["department__name"],
+            "service_notice": notices[days],
+            "requested_datetime": when(created),
+            "updated_datetime": when(row["updated_at"]),
+            "expected_datetime": when(created + timedelta(days=days)) if days else None,
+            "address": row["address"] or None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": row["latitude"],
+            "long": row["longitude"],
+            "media_url": _media_url(row, request),
+        }
+
+    return [one(row) for row in rows]
 
 
-def status_notes(report: Report) -> str:
+@functools.cache
+def status_labels(language: str) -> dict[str, str]:
+    """Each status's label in ``language``: translated once per process, not once per row."""
+    with translation.override(language):
+        return {status: str(label) for status, label in Report.Status.choices}
+
+
+def _localized(row: dict, field: str, language: str) -> str:
+    """``localized`` for a row's ``field_fr``/``field_en`` columns."""
+    return row.get(f"{field}_{language}") or row[f"{field}_fr"]
+
+
+def _status_notes(row: dict, language: str, statuses: dict[str, str]) -> str:
     """The latest public response, else what the detailed status says (Open311 has two)."""
-    if report.status_notes:
-        return report.status_notes
-    if report.status == Report.Status.REJECTED and report.rejection_reason:
-        return report.rejection_reason.label
-    if report.status == Report.Status.DUPLICATE and report.duplicate_of:
-        return _("Duplicate of %(reference)s") % {"reference": report.duplicate_of.reference}
-    if report.status == Report.Status.TRANSFERRED and report.transferred_to:
-        return _("Transferred to %(body)s") % {"body": report.transferred_to}
-    return str(report.get_status_display())
+    status = row["status"]
+    if row["status_notes"]:
+        return row["status_notes"]
+    if status == Report.Status.REJECTED and row["rejection_reason__label_fr"] is not None:
+        return _localized(row, "rejection_reason__label", language)
+    if status == Report.Status.DUPLICATE and row["duplicate_of__reference"]:
+        return _("Duplicate of %(reference)s") % {"reference": row["duplicate_of__reference"]}
+    if status == Report.Status.TRANSFERRED and row["transferred_to"]:
+        return _("Transferred to %(body)s") % {"body": row["transferred_to"]}
+    return statuses.get(status, status)
 
 
-def _media_url(report: Report, request) -> str | None:
-    if report.first_photo:
-        return request.build_absolute_uri(default_storage.url(report.first_photo))
-    return report.media_url or None
+def _media_url(row: dict, request) -> str | None:
+    if row["first_photo"]:
+        return request.build_absolute_uri(default_storage.url(row["first_photo"]))
+    return row["media_url"] or None

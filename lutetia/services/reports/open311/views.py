@@ -158,9 +158,7 @@ def service_requests(request, fmt: str):
     )
     # One row more than the page tells whether another page follows, without counting.
     rows = list(reports[offset : offset + size + 1])
-    response = render(
-        fmt, "service_requests", [serialisation.service_request(r, request) for r in rows[:size]]
-    )
+    response = render(fmt, "service_requests", serialisation.service_requests(rows[:size], request))
     if len(rows) > size:
         following = request.GET.copy()
         following["page"] = offset // size + 2
@@ -238,12 +236,12 @@ def _location(data) -> tuple[float, float]:
 @endpoint(*READ)
 def service_request(request, fmt: str, service_request_id: str):
     """One request, as a one-element list (the spec's shape)."""
-    reports = list(selectors.open311_requests(references=[service_request_id]))
-    if not reports:
+    rows = list(selectors.open311_requests(references=[service_request_id]))
+    if not rows:
         raise Open311Error(
             404, _("service_request_id %(id)s not found.") % {"id": service_request_id}
         )
-    return render(fmt, "service_requests", [serialisation.service_request(reports[0], request)])
+    return render(fmt, "service_requests", serialisation.service_requests(rows[:1], request))
 
 
 @endpoint(*READ)
