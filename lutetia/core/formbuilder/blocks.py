@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from lutetia.core.formbuilder.definition import code_errors, fields_snapshot
+
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,49}$"
 
 
@@ -160,6 +162,30 @@ def _block(field_type: str, conditions: bool) -> FieldBlock:
     if not conditions:
         block_class = _without_condition(block_class)
     return block_class(**options)
+
+
+class FieldListBlock(blocks.StreamBlock):
+    """The fields of a one-page form (build it with ``field_blocks(…, conditions=False)``).
+
+    Codes must be unique and not among ``reserved_codes``, the page's own inputs; a
+    mistake is shown on the code of the field that repeats it.
+    """
+
+    reserved_codes: frozenset[str] = frozenset()
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = code_errors(fields_snapshot(value), self.reserved_codes)
+        if errors:
+            raise blocks.StreamBlockValidationError(
+                block_errors={
+                    index: blocks.StructBlockValidationError(
+                        block_errors={"code": ValidationError(message)}
+                    )
+                    for index, message in errors.items()
+                }
+            )
+        return value
 
 
 def _without_condition(block_class: type[FieldBlock]) -> type[FieldBlock]:

@@ -58,13 +58,17 @@ def condition_snapshot(value) -> dict | None:
     return {"field": value["field"], "operator": value["operator"], "value": value["value"]}
 
 
-def duplicate_code_errors(fields: Iterable[dict]) -> list[str]:
-    """A message for each field whose code an earlier field already uses."""
-    seen, errors = set(), []
-    for field in fields:
-        if field["code"] in seen:
-            errors.append(_("Two fields use the code “%(code)s”.") % {"code": field["code"]})
-        seen.add(field["code"])
+def code_errors(fields: Iterable[dict], reserved=frozenset()) -> dict[int, str]:
+    """A message for each field, by position, whose code is taken: by an earlier field, or
+    by the page itself (``reserved``: the names of the page's own inputs)."""
+    seen, errors = set(), {}
+    for index, field in enumerate(fields):
+        code = field["code"]
+        if code in seen:
+            errors[index] = _("Two fields use the code “%(code)s”.") % {"code": code}
+        elif code in reserved:
+            errors[index] = _("The code “%(code)s” is used by the form itself.") % {"code": code}
+        seen.add(code)
     return errors
 
 

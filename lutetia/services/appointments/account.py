@@ -35,7 +35,10 @@ def export(user) -> dict:
                 "starts_at": booking.slot.starts_at.isoformat(),
                 "ends_at": booking.slot.ends_at.isoformat(),
                 "persons": booking.persons,
-                "answers": booking.answers,
+                "answers": [
+                    {"question": question, "answer": answer}
+                    for question, answer in booking.answer_rows()
+                ],
                 "status": booking.status,
                 "booked_at": booking.created_at.isoformat(),
             }

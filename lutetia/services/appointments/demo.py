@@ -42,9 +42,25 @@ def load_demo(context: DemoContext) -> None:
         ),
         limit_count=2,
         max_persons=4,
-        questions=[
-            {"name": "telephone", "label": "Téléphone", "type": "phone", "required": True},
-            {"name": "predemande", "label": "N° de pré-demande ANTS", "type": "text"},
+        booking_fields=[
+            field("phone", "telephone", "Téléphone", help_text="Pour vous prévenir d'un report."),
+            field(
+                "number",
+                "passeports",
+                "Nombre de passeports demandés",
+                help_text="0 si vous ne demandez que des cartes d'identité.",
+                min_value=0,
+                max_value=4,
+            ),
+            field(
+                "text",
+                "predemande",
+                "Numéro de pré-demande ANTS",
+                required=False,
+                help_text="Les 10 caractères reçus après la pré-demande sur ants.gouv.fr.",
+                pattern=r"^[A-Za-z0-9]{10}$",
+                pattern_message="Un numéro de pré-demande a 10 lettres ou chiffres.",
+            ),
         ],
     )
     for name_fr, name_en in (("Carte d'identité", "ID card"), ("Passeport", "Passport")):
@@ -69,10 +85,30 @@ def load_demo(context: DemoContext) -> None:
         limit_count=3,
         max_persons=4,
         required_level=VerificationLevel.EMAIL,
+        booking_fields=[
+            field(
+                "single_choice",
+                "niveau",
+                "Votre niveau",
+                choices=["Débutant", "Intermédiaire", "Confirmé", "Compétition"],
+            ),
+            field(
+                "terms",
+                "reglement",
+                "Règlement des courts",
+                terms="Je viens en tenue et chaussures de tennis et je libère le court à l'heure.",
+            ),
+        ],
     )
     for place in COURTS:
         location = _location(context, tennis, place)
         _weekly(location, admin, opens=time(8), closes=time(22), minutes=60, capacity=1, days=7)
+
+
+def field(kind: str, code: str, label: str, required: bool = True, **options) -> dict:
+    """A booking question as the form builder's block data."""
+    value = {"label": label, "code": code, "help_text": options.pop("help_text", "")}
+    return {"type": kind, "value": {**value, "required": required, **options}}
 
 
 def _service(context, *, slug, department, names, description, **fields) -> AppointmentService:

@@ -1,13 +1,12 @@
 """Input forms of the appointments service; validation only, the writes are in actions.py."""
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from lutetia.core.formbuilder.definition import is_answered
+from lutetia.core.formbuilder.fields import FieldsForm
 from lutetia.services.appointments.models import AppointmentType, Slot
-
-PHONE = RegexValidator(r"^\+?[0-9 .()-]{6,20}$", _("Enter a phone number."))
 
 
 class TypeChoiceField(forms.ModelChoiceField):
@@ -15,34 +14,20 @@ class TypeChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-def question_field(question: dict) -> forms.Field:
-    """A form field for one of the service's booking questions."""
-    kind = question.get("type", "text")
-    common = {"label": question["label"], "required": bool(question.get("required"))}
-    if kind == "email":
-        return forms.EmailField(max_length=254, **common)
-    if kind == "number":
-        return forms.IntegerField(min_value=0, max_value=1_000_000, **common)
-    if kind == "phone":
-        return forms.CharField(
-            max_length=20,
-            validators=[PHONE],
-            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            **common,
-        )
-    return forms.CharField(max_length=500, **common)
+class BookingForm(FieldsForm):
+    """Type and number of persons (if the service has them), then the service's questions.
 
-
-class BookingForm(forms.Form):
-    """Type, number of persons and the service's questions (only those the service has)."""
+    The questions are the form builder's fields; their inputs are named by their codes
+    (the service refuses the codes of this form's own inputs).
+    """
 
     appointment_type = TypeChoiceField(
         label=_("Type of appointment"), queryset=AppointmentType.objects.none()
     )
     persons = forms.IntegerField(label=_("Number of persons"), min_value=1, initial=1)
 
-    def __init__(self, *args, service, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, service, **kwargs):
+        super().__init__(service.booking_specs, {}, data=data, **kwargs)
         self.service = service
         types = service.types.all()
         if types:
@@ -55,19 +40,15 @@ class BookingForm(forms.Form):
             )
         else:
             del self.fields["persons"]
-        for question in service.questions:
-            self.fields[f"q_{question['name']}"] = question_field(question)
 
     def booking(self) -> dict:
-        """Keyword arguments for ``actions.book``."""
+        """Keyword arguments for ``actions.book``: only the questions answered are kept."""
         data = self.cleaned_data
         return {
             "appointment_type": data.get("appointment_type"),
             "persons": data.get("persons") or 1,
             "answers": {
-                question["name"]: data.get(f"q_{question['name']}")
-                for question in self.service.questions
-                if data.get(f"q_{question['name']}") not in (None, "")
+                code: value for code, value in self.answers().items() if is_answered(value)
             },
         }
 

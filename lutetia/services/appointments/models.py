@@ -13,16 +13,32 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.fields import StreamField
 
 from lutetia.accounts.models import VerificationLevel
+from lutetia.core.formbuilder.blocks import FieldListBlock, field_blocks
+from lutetia.core.formbuilder.definition import fields_snapshot
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.registry import localized
 
-QUESTION_TYPES = [
-    ("text", _("Text")),
-    ("email", _("E-mail address")),
-    ("phone", _("Phone number")),
-    ("number", _("Number")),
-]
+# The form builder's types that fit a one-page booking form: no file (nowhere to keep it
+# safely with a booking, and documents are shown at the counter) and no address and map.
+BOOKING_FIELD_TYPES = (
+    "text",
+    "long_text",
+    "number",
+    "date",
+    "email",
+    "phone",
+    "single_choice",
+    "multiple_choice",
+    "checkbox",
+    "terms",
+)
+
+
+class BookingFieldsBlock(FieldListBlock):
+    reserved_codes = frozenset({"appointment_type", "persons"})  # the booking form's own
 
 
 class AppointmentService(models.Model):
@@ -62,13 +78,11 @@ class AppointmentService(models.Model):
         choices=VerificationLevel.choices,
         default=VerificationLevel.EMAIL,
     )
-    questions = models.JSONField(
-        _("questions asked at booking"),
-        default=list,
+    booking_fields = StreamField(
+        BookingFieldsBlock(field_blocks(BOOKING_FIELD_TYPES, conditions=False)),
         blank=True,
-        help_text=_(
-            'A list of {"name", "label", "type" (text, email, phone or number), "required"}.'
-        ),
+        verbose_name=_("questions asked at booking"),
+        help_text=_("Answers are kept with each appointment; staff see them on its page."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -88,23 +102,10 @@ class AppointmentService(models.Model):
     def description(self) -> str:
         return localized({"fr": self.description_fr, "en": self.description_en})
 
-    def clean(self):
-        names = set()
-        valid_types = {value for value, _label in QUESTION_TYPES}
-        if not isinstance(self.questions, list):
-            raise ValidationError({"questions": _("Give a list of questions.")})
-        for question in self.questions:
-            if (
-                not isinstance(question, dict)
-                or not question.get("name")
-                or not question.get("label")
-                or question.get("type", "text") not in valid_types
-                or question["name"] in names
-            ):
-                raise ValidationError(
-                    {"questions": _("Each question needs a unique name, a label and a type.")}
-                )
-            names.add(question["name"])
+    @property
+    def booking_specs(self) -> list[dict]:
+        """The booking questions as the form builder's JSON field definitions."""
+        return fields_snapshot(self.booking_fields)
 
 
 class Location(models.Model):
@@ -409,3 +410,14 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.BOOKED
+
+    def answer_rows(self) -> list[tuple[str, str]]:
+        """(question, answer) as people read them, labelled with the service's questions;
+        the answer to a question removed since is labelled with its code."""
+        specs = {spec["code"]: spec for spec in self.service.booking_specs}
+        return [
+            (specs[code]["label"], display(specs[code], value))
+            if code in specs
+            else (code, display({"type": "text"}, value))
+            for code, value in self.answers.items()
+        ]

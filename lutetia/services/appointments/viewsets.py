@@ -28,6 +28,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from lutetia.accounts.models import User
 from lutetia.core.backoffice import ActionErrorsMixin, ObjectActionsView
+from lutetia.core.formbuilder.fields import display
 from lutetia.core.models import Department
 from lutetia.core.permissions import (
     department_ids,
@@ -124,7 +125,10 @@ class CalendarView(CalendarMixin, WagtailAdminTemplateMixin, TemplateView):
 
 
 class ExportView(CalendarMixin, View):
-    """The calendar's bookings as CSV, for the counter's printed list or a spreadsheet."""
+    """The calendar's bookings as CSV, for the counter's printed list or a spreadsheet.
+
+    After the fixed columns, one per question of the service (headed by its code).
+    """
 
     def get(self, request):
         if not self.form.is_valid():
@@ -136,7 +140,8 @@ class ExportView(CalendarMixin, View):
             f'attachment; filename="rendez-vous-{location.pk}-{first}-{last}.csv"'
         )
         writer = csv.writer(response)
-        writer.writerow(EXPORT_COLUMNS)
+        specs = location.service.booking_specs
+        writer.writerow([*EXPORT_COLUMNS, *(spec["code"] for spec in specs)])
         tz = schedule.zone()
         for booking in selectors.bookings_for_export(request.user, location, first, last):
             writer.writerow(
@@ -149,6 +154,7 @@ class ExportView(CalendarMixin, View):
                     booking.user.email,
                     booking.persons,
                     booking.status,
+                    *(display(spec, booking.answers.get(spec["code"])) for spec in specs),
                 ]
             )
         return response
@@ -401,7 +407,7 @@ class ServiceViewSet(ConfigViewSet):
         "limit_period_days",
         "max_persons",
         "required_level",
-        "questions",
+        "booking_fields",
         "is_active",
     ]
     list_display = ["name_fr", "department", "is_active"]

@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from lutetia.core.formbuilder.definition import (
+    code_errors,
     condition_snapshot,
-    duplicate_code_errors,
     fields_snapshot,
     is_answered,
     is_shown,
@@ -51,9 +51,8 @@ def check(definition: dict) -> None:
     errors = []
     if not definition["steps"]:
         errors.append(_("Add at least one step with a field."))
-    errors += duplicate_code_errors(
-        field for step in definition["steps"] for field in step["fields"]
-    )
+    fields = [field for step in definition["steps"] for field in step["fields"]]
+    errors += code_errors(fields).values()
     seen: dict[str, dict] = {}
     for number, step in enumerate(definition["steps"], start=1):
         errors += _condition_errors(step["condition"], seen, _("Step %(n)s") % {"n": number})

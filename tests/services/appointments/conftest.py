@@ -12,6 +12,12 @@ from lutetia.services.appointments.models import (
 from tests.factories import create_staff
 
 
+def question(kind: str, code: str, label: str = "", required: bool = True, **options) -> dict:
+    """A booking question as the form builder's block data (``booking_fields`` accepts it)."""
+    value = {"label": label or code, "code": code, "help_text": options.pop("help_text", "")}
+    return {"type": kind, "value": {**value, "required": required, **options}}
+
+
 @pytest.fixture
 def service(department):
     return AppointmentService.objects.create(

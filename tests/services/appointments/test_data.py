@@ -9,6 +9,7 @@ from lutetia.core.registry import services
 from lutetia.services.appointments import account, actions, ics, open_data
 from lutetia.services.appointments.models import AppointmentService, Booking, Slot
 from tests.factories import UserFactory, create_staff
+from tests.services.appointments.conftest import question
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +57,17 @@ def test_ics_lines_are_folded_and_escaped(resident, make_slot, location):
     assert "\\," in text and "\\;" in text and text.endswith("END:VCALENDAR\r\n")
 
 
-def test_personal_data_export_and_erase(resident, make_slot):
+def test_personal_data_export_and_erase(resident, make_slot, service):
+    service.booking_fields = [question("phone", "phone", "Téléphone")]
+    service.save()
     slot = make_slot(capacity=2)
-    actions.book(slot=slot, acting_user=resident, answers={"phone": "0102030405"})
+    answers = {"phone": "0102030405", "removed": "kept under its code"}
+    actions.book(slot=slot, acting_user=resident, answers=answers)
     exported = account.export(resident)["appointments"]
-    assert exported[0]["answers"] == {"phone": "0102030405"}
+    assert exported[0]["answers"] == [
+        {"question": "Téléphone", "answer": "0102030405"},
+        {"question": "removed", "answer": "kept under its code"},
+    ]
     account.erase(resident)
     booking = Booking.objects.get()
     slot.refresh_from_db()
@@ -90,5 +97,14 @@ def test_demo_loader_is_idempotent(department):
     load(context)
     counts = (AppointmentService.objects.count(), Slot.objects.count())
     assert counts[0] == 2 and counts[1] > 100
+    block = AppointmentService._meta.get_field("booking_fields").stream_block
+    codes = {}
+    for service in AppointmentService.objects.all():
+        block.clean(service.booking_fields)  # what the back-office editor would accept
+        codes[service.slug] = [spec["code"] for spec in service.booking_specs]
+    assert codes == {
+        "cartes-identite-passeports": ["telephone", "passeports", "predemande"],
+        "courts-de-tennis": ["niveau", "reglement"],
+    }
     load(context)
     assert (AppointmentService.objects.count(), Slot.objects.count()) == counts

@@ -9,6 +9,7 @@ from lutetia.accounts.models import VerificationLevel
 from lutetia.services.appointments import account, actions, links, views
 from lutetia.services.appointments.models import Booking
 from tests.factories import UserFactory
+from tests.services.appointments.conftest import question
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +50,15 @@ def test_booking_needs_the_service_level(client, service, make_slot):
 def test_book_then_manage_from_the_signed_link(
     client, resident, service, make_slot, django_capture_on_commit_callbacks
 ):
-    service.questions = [{"name": "phone", "label": "Phone", "type": "phone", "required": True}]
+    service.booking_fields = [question("phone", "phone", "Phone")]
     service.save()
     client.force_login(resident)
     url = reverse("appointments:book", args=[service.slug, make_slot(capacity=3).pk])
-    response = client.post(url, {"persons": "1", "q_phone": "not a phone"})
+    response = client.post(url, {"persons": "1", "phone": "not a phone"})
     assert response.status_code == 200 and not Booking.objects.exists()
+    assert 'id="id_phone_error"' in response.text  # the message is next to the field
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"persons": "2", "q_phone": "01 23 45 67 89"})
+        response = client.post(url, {"persons": "2", "phone": "01 23 45 67 89"})
     booking = Booking.objects.get()
     assert response.status_code == 302  # to the signed link (its timestamp may differ by a second)
     token = response.url.rstrip("/").rsplit("/", 1)[-1]
