@@ -3,10 +3,14 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from lutetia.core.districts.models import District
 from lutetia.core.models import Department
+from lutetia.core.registry import localized
 from lutetia.core.uploads import ImageUploadField
 from lutetia.services.reports.models import (
     Category,
@@ -55,9 +59,52 @@ def staff_label(user) -> str:
     return user.get_full_name() or user.email
 
 
-def loaded_choices(field, objects, label=str) -> list:
-    """A model choice field's choices from objects already loaded: no second query to render."""
-    return [("", field.empty_label), *((obj.pk, label(obj)) for obj in objects)]
+class QuickSelect(forms.Select):
+    """A select written in Python instead of a template per option: the queue's forms hold
+    some two hundred options, whose templates cost more than the rest of the page's rows."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (option["value"], flatatt(option["attrs"]), option["label"])
+                    for option in options
+                ),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, html) if group else html
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(widget["attrs"]),
+            mark_safe("".join(groups)),
+        )
+
+
+def set_loaded_choices(field, pairs) -> None:
+    """Give a model choice field its (pk, label) choices from rows already loaded: rendering
+    it then runs no query and builds no model instance."""
+    field.choices = [("", field.empty_label), *pairs]
+
+
+def category_choices() -> list[tuple[int, str]]:
+    """Every category as (pk, "family › type") in the current language, from plain rows:
+    building the seventy categories and their families costs more than the query."""
+    rows = Category.objects.order_by("parent__order", "parent__name_fr", "order", "name_fr")
+    choices = []
+    for pk, name_fr, name_en, family_fr, family_en in rows.values_list(
+        "pk", "name_fr", "name_en", "parent__name_fr", "parent__name_en"
+    ):
+        name = localized({"fr": name_fr, "en": name_en})
+        if family_fr is not None:
+            name = f"{localized({'fr': family_fr, 'en': family_en})} › {name}"
+        choices.append((pk, name))
+    return choices
 
 
 def sub_types():
@@ -73,36 +120,47 @@ class TriageFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False
-    )
-    category = CategoryChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.select_related("parent").order_by(
-            "parent__order", "parent__name_fr", "order", "name_fr"
-        ),
+        label=_("Department"),
+        queryset=Department.objects.none(),
         required=False,
+        widget=QuickSelect,
     )
-    district = forms.ModelChoiceField(label=_("District"), queryset=None, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), required=False, widget=QuickSelect
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=None, required=False, widget=QuickSelect
+    )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
         choices=[("", _("Any priority")), *Report.Priority.choices],
         coerce=int,
         required=False,
+        widget=QuickSelect,
     )
-    age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False)
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    age = forms.ChoiceField(label=_("Age"), choices=AGE_CHOICES, required=False, widget=QuickSelect)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=QuickSelect)
     q = forms.CharField(label=_("Reference or text"), required=False, max_length=200)
-    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"), choices=SORT_CHOICES, required=False, widget=QuickSelect
+    )
     per_page = forms.TypedChoiceField(
-        label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False
+        label=_("Per page"),
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, departments: list, staff: list, **kwargs):
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
         department.queryset = Department.objects.filter(pk__in=[d.pk for d in departments])
-        department.choices = loaded_choices(department, departments)
-        self.fields["district"].queryset = District.objects.only("code", "name").order_by("code")
+        set_loaded_choices(department, ((d.pk, str(d)) for d in departments))
+        set_loaded_choices(self.fields["category"], category_choices())
+        district = self.fields["district"]
+        district.queryset = District.objects.all()
+        set_loaded_choices(district, district.queryset.order_by("code").values_list("pk", "name"))
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
@@ -137,6 +195,7 @@ class ResponseFields(forms.Form):
         queryset=ResponseTemplate.objects.all(),
         required=False,
         help_text=_("Used when the public response below is left empty."),
+        widget=QuickSelect,
     )
     public_response = forms.CharField(
         label=_("Public response"),
@@ -231,11 +290,17 @@ class BulkForm(ResponseFields):
         label=_("New status"),
         choices=[(status.value, status.label) for status in BULK_STATUSES],
         required=False,
+        widget=QuickSelect,
     )
     department = forms.ModelChoiceField(
-        label=_("Send to department"), queryset=active_departments(), required=False
+        label=_("Send to department"),
+        queryset=active_departments(),
+        required=False,
+        widget=QuickSelect,
     )
-    agent = forms.ModelChoiceField(label=_("Assign to"), queryset=None, required=False)
+    agent = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=None, required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
@@ -243,10 +308,11 @@ class BulkForm(ResponseFields):
         self.fields["agent"].label_from_instance = staff_label
 
     def use_loaded(self, *, staff: list, departments: list) -> None:
-        """Render the choices from lists the queue has already loaded."""
-        self.fields["agent"].choices = loaded_choices(self.fields["agent"], staff, staff_label)
-        department = self.fields["department"]
-        department.choices = loaded_choices(department, departments)
+        """Render the choices from lists the queue has already loaded, and plain rows."""
+        set_loaded_choices(self.fields["agent"], ((user.pk, staff_label(user)) for user in staff))
+        set_loaded_choices(self.fields["department"], ((d.pk, str(d)) for d in departments))
+        templates = self.fields["template"]
+        set_loaded_choices(templates, templates.queryset.values_list("pk", "title"))
 
     def clean(self):
         cleaned = super().clean()

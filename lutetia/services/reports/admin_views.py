@@ -11,6 +11,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,17 +87,23 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         values = form.values()
         reports = selectors.triage_reports(user, values, now=now)
         counts = selectors.status_counts(reports)
+        total, exact = self.total(counts, values["status"])
         page = self.paginate(
             selectors.triage_rows(selectors.with_status(reports, values["status"]), values["sort"]),
-            total=self.total(counts, values["status"]),
+            total=total,
             per_page=values["per_page"],
         )
         rows = [(report, self.due(report, now)) for report in page.object_list]
+        tabs = self.status_tabs(counts)
         context.update(
             filter_form=form,
             status=values["status"],
-            status_tabs=self.status_tabs(counts),
+            status_tabs=tabs,
+            counts_capped=not all(tab["exact"] for tab in tabs),
+            count_cap=number_format(selectors.CLOSED_COUNT_CAP, force_grouping=True),
             page_obj=page,
+            total_label=self.count_label(total, exact),
+            total_exact=exact,
             rows=rows,
             bulk_form=self.bulk_form(staff, departments),
             query=self.request.GET.urlencode(),
@@ -119,11 +126,19 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             return paginator.page(paginator.num_pages)
 
     @staticmethod
-    def total(counts: dict[str, int], status: str) -> int:
+    def total(counts: dict[str, int], status: str) -> tuple[int, bool]:
+        """How many reports a status or group has, and whether that is exact: a closed status
+        counted past ``CLOSED_COUNT_CAP`` adds the cap, and the total is a lower bound."""
         group = selectors.STATUS_GROUPS.get(status)
-        if group is None:
-            return counts.get(status, 0)
-        return sum(n for s, n in counts.items() if not group or s in group)
+        statuses = [status] if group is None else group or Report.Status.values
+        numbers = [counts.get(one, 0) for one in statuses]
+        cap = selectors.CLOSED_COUNT_CAP
+        return sum(min(n, cap) for n in numbers), all(n <= cap for n in numbers)
+
+    @staticmethod
+    def count_label(total: int, exact: bool) -> str:
+        """``1,234``, or ``10,000+`` when the count stopped at the cap."""
+        return number_format(total, force_grouping=True) + ("" if exact else "+")
 
     def status_tabs(self, counts: dict[str, int]) -> list[dict]:
         """One link per status with its count, keeping the other filters."""
@@ -137,11 +152,13 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             ("all", _("All")),
         ]:
             query["status"] = value
+            total, exact = self.total(counts, value)
             tabs.append(
                 {
                     "value": value,
                     "label": label,
-                    "count": self.total(counts, value),
+                    "count": self.count_label(total, exact),
+                    "exact": exact,
                     "url": f"?{query.urlencode()}",
                 }
             )

@@ -276,17 +276,19 @@ def status_counts(reports) -> dict[str, int]:
     above the cap means "more than the cap".
     """
     parts, params = [], []
-    for status in Report.Status.values:
+    for number, status in enumerate(Report.Status.values):
         rows = reports.filter(status=status).order_by().values("pk")
         if status in Report.CLOSED:
             rows = rows[: CLOSED_COUNT_CAP + 1]
         sql, row_params = rows.query.get_compiler(using=rows.db).as_sql()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {status})")
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS status_{number})")  # noqa: S608 (ORM SQL)
         params.extend(row_params)
     with connections[reports.db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         counts = cursor.fetchone()
-    return {status: count for status, count in zip(Report.Status.values, counts) if count}
+    return {
+        status: count for status, count in zip(Report.Status.values, counts, strict=True) if count
+    }
 
 
 def with_status(reports, status: str):
