@@ -131,9 +131,9 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         counted past ``CLOSED_COUNT_CAP`` adds the cap, and the total is a lower bound."""
         group = selectors.STATUS_GROUPS.get(status)
         statuses = [status] if group is None else group or Report.Status.values
-        numbers = [counts.get(one, 0) for one in statuses]
         cap = selectors.CLOSED_COUNT_CAP
-        return sum(min(n, cap) for n in numbers), all(n <= cap for n in numbers)
+        capped = {one for one in statuses if one in Report.CLOSED and counts.get(one, 0) > cap}
+        return sum(cap if one in capped else counts.get(one, 0) for one in statuses), not capped
 
     @staticmethod
     def count_label(total: int, exact: bool) -> str:

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from lutetia.services.reports import selectors
 from lutetia.services.reports.models import Report, ReportUpdate
 from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fixtures)
     TRIAGE,
@@ -79,6 +80,35 @@ def test_counts_per_status_and_status_filter(client, agent, make_report):
     assert references(client.get(TRIAGE, {"status": "resolved"})) == [resolved.reference]
     assert references(client.get(TRIAGE, {"status": "closed"})) == [resolved.reference]
     assert len(references(client.get(TRIAGE, {"status": "all"}))) == 3
+
+
+def test_closed_statuses_are_counted_up_to_the_cap(client, agent, bulk_reports, monkeypatch):
+    """Closed reports pile up for ever: past the cap their count says "cap+", open ones stay
+    exact, and the page says why."""
+    monkeypatch.setattr(selectors, "CLOSED_COUNT_CAP", 2)
+    bulk_reports(3, status=Status.RESOLVED)
+    bulk_reports(1, status=Status.REJECTED)
+    bulk_reports(3)
+    client.force_login(agent)
+    page = client.get(TRIAGE).content.decode()
+    tabs = dict(re.findall(r">([^<>]+) <span class=\"triage-count\">([\d+]+)<", page))
+    assert tabs == {
+        "Open": "3",
+        "New": "3",
+        "Acknowledged": "0",
+        "Scheduled": "0",
+        "In progress": "0",
+        "Resolved": "2+",
+        "Rejected": "1",
+        "Duplicate": "0",
+        "Transferred": "0",
+        "Closed": "3+",
+        "All": "6+",
+    }
+    assert "A closed status is counted up to 2 reports" in page
+    resolved = client.get(TRIAGE, {"status": "resolved", "per_page": 25}).content.decode()
+    assert "2+ reports" in resolved
+    assert len(references(client.get(TRIAGE, {"status": "resolved"}))) == 2  # paged to the cap
 
 
 def test_filters_category_district_priority_assignee_and_text(
