@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "lutetia.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lutetia.core.sites.SiteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lutetia.pages.cache.AnonymousPageCacheMiddleware",
