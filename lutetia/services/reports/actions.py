@@ -24,6 +24,7 @@ from lutetia.core.models import Department
 from lutetia.core.permissions import may_act_on, may_manage, scope_to_departments
 from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
+from lutetia.pages import cache as page_cache
 from lutetia.services.reports import generating, importing, selectors, tasks, taxonomy
 from lutetia.services.reports.models import (
     Alert,
@@ -38,9 +39,17 @@ from lutetia.services.reports.models import (
     ResponseTemplate,
     RoutingRule,
 )
+from lutetia.services.reports.serialisation import PAGE_CACHE_NAMESPACE
 
 REFERENCE_PREFIX = "DMR"
 Status = Report.Status
+
+
+def _public_reads_change() -> None:
+    """This transaction changes what the public map and Open311 show (a report published or
+    changed, a category or reason edited): their cached answers go once it commits. Every
+    action that changes what the public sees calls this."""
+    transaction.on_commit(partial(page_cache.invalidate, PAGE_CACHE_NAMESPACE))
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,7 @@ def submit_report(
     _follow(report, user=user, email=email)
     audit.log(report, "lutetia.reports.submitted", user=user, data={"source": source})
     if trusted:
+        _public_reads_change()
         transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
     else:
         transaction.on_commit(partial(tasks.send_confirmation_email.enqueue, report.pk))
@@ -186,6 +196,7 @@ def confirm_report(*, token: str) -> Report:
             report=report, kind=ReportUpdate.Kind.PUBLISHED, created_at=report.published_at
         )
         audit.log(report, "lutetia.reports.confirmed", user=None)
+        _public_reads_change()
         transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
     return report
 
@@ -292,6 +303,7 @@ def change_status(
         user=acting_user,
         data={"from": before, "to": status, "public_response": bool(public_response)},
     )
+    _public_reads_change()
     transaction.on_commit(partial(tasks.announce_update.enqueue, update.pk))
     return update
 
@@ -448,6 +460,7 @@ def reassign(*, report: Report, department, note: str = "", acting_user) -> Repo
     report.updated_at = timezone.now()
     report.save(update_fields=["department", "assignee", "updated_at"])
     update = _staff_entry(report, ReportUpdate.Kind.ROUTED, note, acting_user)
+    _public_reads_change()  # Open311's agency_responsible
     audit.log(
         report,
         "lutetia.reports.reassigned",
@@ -474,6 +487,7 @@ def recategorise(*, report: Report, category: Category, note: str = "", acting_u
     report.updated_at = timezone.now()
     report.save(update_fields=["category", "department", "assignee", "updated_at"])
     update = _staff_entry(report, ReportUpdate.Kind.RECATEGORISED, note, acting_user)
+    _public_reads_change()
     after = {"category": category.pk, "department": report.department_id}
     audit.log(
         report, "lutetia.reports.recategorised", user=acting_user, data=audit.changes(before, after)
@@ -585,6 +599,7 @@ def redact_description(*, report: Report, description: str, reason: str, acting_
     _staff_entry(
         report, ReportUpdate.Kind.MODERATED, _("Description edited: %s") % reason, acting_user
     )
+    _public_reads_change()
     audit.log(
         report,
         "lutetia.reports.redacted",
@@ -608,6 +623,7 @@ def set_report_hidden(*, report: Report, hidden: bool, reason: str = "", acting_
     report.save(update_fields=["hidden", "hidden_reason", "updated_at"])
     note = _("Report hidden: %s") % reason.strip() if hidden else _("Report shown again")
     _staff_entry(report, ReportUpdate.Kind.MODERATED, note, acting_user)
+    _public_reads_change()
     audit.log(
         report,
         "lutetia.reports.hidden" if hidden else "lutetia.reports.shown",
@@ -627,6 +643,7 @@ def set_photo_hidden(*, photo: ReportPhoto, hidden: bool, acting_user) -> Report
     photo.save(update_fields=["hidden"])
     note = _("Photo hidden") if hidden else _("Photo shown again")
     _staff_entry(report, ReportUpdate.Kind.MODERATED, note, acting_user)
+    _public_reads_change()  # Open311's media_url
     audit.log(
         report,
         "lutetia.reports.photo_hidden" if hidden else "lutetia.reports.photo_shown",
@@ -659,6 +676,7 @@ def ban_email(
         hidden = reports.filter(hidden=False).update(
             hidden=True, hidden_reason=reason.strip(), updated_at=timezone.now()
         )
+        _public_reads_change()
     audit.log(ban, "lutetia.reports.email_banned", user=acting_user, data={"hidden": hidden})
     return ban, hidden
 
@@ -701,6 +719,8 @@ def save_routing_item(*, item, acting_user):
         raise PermissionDenied
     created = item.pk is None
     item.save()
+    if isinstance(item, Category | RejectionReason):  # Open311 services, status notes
+        _public_reads_change()
     name = item._meta.model_name
     audit.log(
         item,
@@ -744,6 +764,7 @@ def load_taxonomy(*, path=None, acting_user=None) -> dict[str, int]:
         for child_order, child in enumerate(spec.children):
             _upsert_category(child, family, child_order, departments, counts)
     audit.log(first, "lutetia.reports.taxonomy_loaded", user=acting_user, data=counts)
+    _public_reads_change()
     return counts
 
 
@@ -782,6 +803,7 @@ def import_reports(
     the bad ones come back with their line numbers. One audit entry for the whole file."""
     result = importing.import_csv(lines, expected_rows=expected_rows)
     if result.imported:
+        _public_reads_change()
         audit.log(
             Report.objects.get(reference=result.first_reference),
             "lutetia.reports.imported",
@@ -807,6 +829,7 @@ def generate_reports(
 ) -> generating.Generated:
     """Write ``count`` synthetic reports (see ``generating``), with one audit entry."""
     generated = generating.generate_reports(count, seed=seed, years=years, timelines=timelines)
+    _public_reads_change()
     audit.log(
         Report.objects.get(reference=generated.first_reference),
         "lutetia.reports.generated",

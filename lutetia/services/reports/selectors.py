@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, TruncDate, TruncMonth
 from django.utils import timezone
 
 from lutetia.core.permissions import scope_to_departments
+from lutetia.core.registry import localized
 from lutetia.services.reports.models import (
     CELLS_PER_DEGREE,
     Alert,
@@ -409,7 +410,8 @@ def open311_requests(*, references=None, since=None, until=None, statuses=(), ca
 
 def category_names() -> dict[int, str]:
     """Every category's name in the current language, by id (a small table, read once)."""
-    return {category.pk: category.name for category in Category.objects.all()}
+    rows = Category.objects.order_by().values_list("pk", "name_fr", "name_en")
+    return {pk: localized({"fr": fr, "en": en}) for pk, fr, en in rows}
 
 
 def is_following(user, report: Report) -> bool:

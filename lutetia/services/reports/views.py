@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lutetia.core.api.errors import RateLimited, problem
 from lutetia.core.api.ratelimit import check_rate_limit, client_ip, count_event
 from lutetia.core.backoffice import show_action_error
+from lutetia.pages.cache import cached_for_anonymous
 from lutetia.services.reports import actions, geocoding, selectors
 from lutetia.services.reports.forms import (
     AddressSearchForm,
@@ -32,6 +33,11 @@ from lutetia.services.reports.forms import (
     WhereForm,
 )
 from lutetia.services.reports.models import Report
+from lutetia.services.reports.serialisation import (
+    PAGE_CACHE_NAMESPACE,
+    current_language,
+    status_labels,
+)
 
 # Form spam defence on top of the e-mail confirmation. An address is often shared by a
 # whole building or a mobile carrier, so its allowance is larger than an account's.
@@ -316,6 +322,7 @@ def _filter_query(request) -> str:
     return urlencode([(k, v) for k, v in request.GET.items() if k not in ("page", "bbox")])
 
 
+@cached_for_anonymous(namespace=PAGE_CACHE_NAMESPACE)
 @require_GET
 def geojson(request):
     """Public reports in ``bbox`` (RFC 7946), newest first, at most MAP_MAX_FEATURES;
@@ -331,7 +338,7 @@ def geojson(request):
         return problem(400, detail=_("Invalid filters."), errors=filters.errors.get_json_data())
     rows, truncated = selectors.map_points(selectors.filtered_reports(**filters.filters()), bbox)
     names = selectors.category_names()
-    labels = dict(Report.Status.choices)
+    labels = status_labels(current_language())
     url = reverse("reports:detail", args=["REFERENCE"])
     collection = {
         "type": "FeatureCollection",
@@ -344,7 +351,7 @@ def geojson(request):
                     "reference": reference,
                     "category": names.get(category_id, ""),
                     "status": status,
-                    "status_label": str(labels[status]),
+                    "status_label": labels[status],
                     "open": status in Report.OPEN,
                     "reported": reported,
                     "url": url.replace("REFERENCE", reference),

@@ -5,7 +5,6 @@ A list becomes an element per item named after its container (``services`` holds
 and None an empty element. Dates are W3C (ISO 8601 with the offset) in the city's time.
 """
 
-import functools
 import json
 import re
 from datetime import timedelta
@@ -13,11 +12,12 @@ from xml.etree import ElementTree
 
 from django.core.files.storage import default_storage
 from django.http import HttpResponse
-from django.utils import timezone, translation
-from django.utils.translation import get_language, ngettext
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lutetia.services.reports.models import Category, Report
+from lutetia.services.reports.serialisation import current_language, status_labels
 
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -131,7 +131,7 @@ def service_requests(rows, request) -> list[dict]:
     ``rows`` come from ``selectors.open311_requests`` (dicts). What depends on the language
     or the time zone is looked up once per response, not once per report.
     """
-    language = (get_language() or "fr").split("-")[0]
+    language = current_language()
     zone = timezone.get_current_timezone()
     statuses = status_labels(language)
     notices: dict[int | None, str | None] = {}
@@ -165,13 +165,6 @@ def service_requests(rows, request) -> list[dict]:
         }
 
     return [one(row) for row in rows]
-
-
-@functools.cache
-def status_labels(language: str) -> dict[str, str]:
-    """Each status's label in ``language``: translated once per process, not once per row."""
-    with translation.override(language):
-        return {status: str(label) for status, label in Report.Status.choices}
 
 
 def _localized(row: dict, field: str, language: str) -> str:

@@ -18,12 +18,14 @@ from django.views.decorators.csrf import csrf_exempt
 from lutetia.core.api.auth import api_key_from_request
 from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import check_rate_limit
+from lutetia.pages.cache import cached_for_anonymous
 from lutetia.services.reports import actions, geocoding, selectors
 from lutetia.services.reports.actions import Reporter
 from lutetia.services.reports.models import Open311Token, Report
 from lutetia.services.reports.open311 import forms, serialisation
 from lutetia.services.reports.open311.errors import Open311Error
 from lutetia.services.reports.open311.serialisation import CONTENT_TYPES, DEFAULT_FORMAT, render
+from lutetia.services.reports.serialisation import PAGE_CACHE_NAMESPACE
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +37,14 @@ READ = ("GET", "HEAD")
 
 def endpoint(*methods: str):
     """Wrap a view ``view(request, fmt, **kwargs)`` answering ``methods`` as an Open311
-    resource: see ``_answer``."""
+    resource: see ``_answer``.
+
+    Every resource is public data, so anonymous GETs that succeed are served from the page
+    cache, a copy per language, until a report or category changes (see docs/reports.md).
+    """
 
     def decorate(view):
+        @cached_for_anonymous(namespace=PAGE_CACHE_NAMESPACE, language_from_headers=True)
         @csrf_exempt  # clients authenticate with their api_key, not a session
         @wraps(view)
         def wrapped(request, fmt: str, **kwargs):
