@@ -234,29 +234,33 @@ def _changes_the_ballot(before: dict, project: Project) -> bool:
 # --- ballots -------------------------------------------------------------------------------
 
 
-def cast_ballot(*, envelope: Envelope, acting_user, choices) -> Ballot:
+def cast_ballot(*, envelope: Envelope, acting_user, choices, on_ballot=None) -> Ballot:
     """Record ``acting_user``'s ballot in ``envelope``, or replace the one they cast.
 
     ``choices``: project ids (or projects) for approval and knapsack ballots; a mapping
     project -> points (cumulative) or project -> rank from 1 (ordinal). A ballot that
-    breaks the envelope's rule raises ValidationError and nothing is saved.
+    breaks the envelope's rule raises ValidationError and nothing is saved. ``on_ballot``:
+    the envelope's projects on the ballot when the caller has read them (see
+    ``clean_choices``).
 
-    Two submissions of the same voter at once: the database's unique constraint lets one
-    insert win; the other, refused, retries once as a change of the winner's ballot. Each
-    attempt is one transaction with its audit entry (``_record_online``): no savepoint
-    round trips on the voting peak's path.
+    A first ballot, the common case, is inserted straight away: the database's unique
+    constraint refuses it if the voter already has one (cast before, or by a submission
+    of theirs running at the same time), and the action then retries once as a change of
+    that ballot. Each attempt is one transaction with its audit entry: no savepoint and
+    no look-up of a current ballot on the voting peak's path.
     """
     _check_voter(envelope, acting_user)
-    cleaned = clean_choices(envelope, choices)
+    cleaned = clean_choices(envelope, choices, on_ballot=on_ballot)
     try:
-        return _record_online(envelope, acting_user, cleaned)
+        return _record_online(envelope, acting_user, cleaned, _insert_online)
     except IntegrityError:
-        return _record_online(envelope, acting_user, cleaned)
+        return _record_online(envelope, acting_user, cleaned, _replace_online)
 
 
 @transaction.atomic
-def _record_online(envelope: Envelope, voter, cleaned) -> Ballot:
-    ballot, created = _store_online(envelope, voter, cleaned)
+def _record_online(envelope: Envelope, voter, cleaned, store) -> Ballot:
+    ballot, created = store(envelope, voter)
+    _add_choices(ballot, cleaned)
     audit.log(
         envelope,
         "lutetia.budget.ballot_cast" if created else "lutetia.budget.ballot_changed",
@@ -316,8 +320,14 @@ def _check_voter(envelope: Envelope, user) -> None:
         )
 
 
-def clean_choices(envelope: Envelope, choices) -> list[tuple[Project, int | None, int | None]]:
-    """The ballot's (project, points, rank) rows, or ValidationError if it breaks the rule."""
+def clean_choices(
+    envelope: Envelope, choices, *, on_ballot: Sequence[Project] | None = None
+) -> list[tuple[Project, int | None, int | None]]:
+    """The ballot's (project, points, rank) rows, or ValidationError if it breaks the rule.
+
+    ``on_ballot``: the envelope's projects on the ballot (``selectors.ballot_projects``)
+    when the caller has read them, as the ballot page has; else they are queried.
+    """
     kind = envelope.ballot_type
     if kind in (Envelope.BallotType.CUMULATIVE, Envelope.BallotType.ORDINAL):
         if not isinstance(choices, Mapping):
@@ -330,8 +340,9 @@ def clean_choices(envelope: Envelope, choices) -> list[tuple[Project, int | None
         if len(set(ids)) != len(ids):
             raise ValidationError(_("A project appears twice on the ballot."), code="duplicate")
         values = dict.fromkeys(ids)
-    projects = envelope.projects.filter(pk__in=values, status__in=Project.ON_THE_BALLOT)
-    found = {project.pk: project for project in projects}
+    if on_ballot is None:
+        on_ballot = envelope.projects.filter(pk__in=values, status__in=Project.ON_THE_BALLOT)
+    found = {project.pk: project for project in on_ballot if project.pk in values}
     if len(found) != len(values):
         raise ValidationError(
             _("The ballot names a project that is not on this envelope's ballot."),
@@ -425,22 +436,25 @@ def _pk(project) -> int:
         ) from None
 
 
-def _store_online(envelope: Envelope, voter, cleaned) -> tuple[Ballot, bool]:
-    """Replace the voter's ballot (locked) or insert it; the insert may hit the constraint."""
+def _insert_online(envelope: Envelope, voter) -> tuple[Ballot, bool]:
+    """The voter's first ballot; IntegrityError if they have one."""
+    return Ballot.objects.create(envelope=envelope, voter=voter, voter_key=_new_voter_key()), True
+
+
+def _replace_online(envelope: Envelope, voter) -> tuple[Ballot, bool]:
+    """The voter's ballot, locked and emptied of its choices; inserted if there is none
+    (its voter was detached meanwhile)."""
     ballot = (
         Ballot.objects.select_for_update()
         .filter(envelope=envelope, voter=voter)
         .order_by("pk")
         .first()
     )
-    created = ballot is None
-    if created:
-        ballot = Ballot.objects.create(envelope=envelope, voter=voter, voter_key=_new_voter_key())
-    else:
-        ballot.choices.all().delete()
-        ballot.save(update_fields=["updated_at"])
-    _add_choices(ballot, cleaned)
-    return ballot, created
+    if ballot is None:
+        return _insert_online(envelope, voter)
+    ballot.choices.all().delete()
+    ballot.save(update_fields=["updated_at"])
+    return ballot, False
 
 
 def _add_choices(ballot: Ballot, cleaned) -> None:

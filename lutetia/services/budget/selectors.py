@@ -226,10 +226,12 @@ def campaigns_with_envelopes() -> QuerySet[Campaign]:
 
 
 def ballot_projects(envelope: Envelope) -> list[Project]:
-    """The projects on the envelope's ballot, with their district, in a stable order."""
+    """The projects on the envelope's ballot, with their district (without its outline, which
+    weighs kilobytes and no ballot or result shows), in a stable order."""
     return list(
         envelope.projects.filter(status__in=Project.ON_THE_BALLOT)
         .select_related("district")
+        .defer("district__geometry")
         .order_by("pk")
     )
 

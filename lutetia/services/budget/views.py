@@ -121,30 +121,18 @@ def _campaign_context(campaign: Campaign, now: datetime) -> dict:
 @require_http_methods(["GET", "POST"])
 def envelope_detail(request, pk):
     """The envelope's projects and, to those who may vote, the ballot."""
-    envelope = get_object_or_404(Envelope.objects.select_related("campaign", "district"), pk=pk)
+    envelope = _envelope(pk)
     projects = selectors.ballot_projects(envelope)
     obstacle = voting_obstacle(request.user, envelope)
-    context = {
-        "envelope": envelope,
-        "campaign": envelope.campaign,
-        "projects": projects,
-        "obstacle": obstacle,
-        "login_url": _with_next(reverse("account_login"), request),
-        "verification_url": _with_next(reverse("accounts:verification"), request),
-        "results_public": results_public(envelope.campaign),
-    }
     if obstacle is not None:
-        return render(
-            request,
-            "budget/envelope.html",
-            context,
-            status=403 if request.method == "POST" else 200,
-        )
+        status = 403 if request.method == "POST" else 200
+        return _envelope_page(request, envelope, projects, obstacle, status)
     # A submitted form needs no current ballot unless it is shown again: one query less
     # on the voting peak's path.
     ballot = None if request.method == "POST" else selectors.ballot_of(request.user, envelope)
     form = BallotForm(request.POST or None, envelope=envelope, projects=projects, ballot=ballot)
     status = 200
+    context = {}
     if request.method == "POST":
         if request.POST.get("action") == "check":
             context["checked"] = _check(form, envelope)
@@ -157,6 +145,30 @@ def envelope_detail(request, pk):
             return redirect("budget:voted", pk=envelope.pk)
         ballot = selectors.ballot_of(request.user, envelope)
     context.update(form=form, ballot=ballot, rows=form.rows(), totals=form.totals())
+    return _envelope_page(request, envelope, projects, obstacle, status, **context)
+
+
+def _envelope(pk) -> Envelope:
+    """The envelope with its campaign and district, whose outline the pages do not show."""
+    return get_object_or_404(
+        Envelope.objects.select_related("campaign", "district").defer("district__geometry"),
+        pk=pk,
+    )
+
+
+def _envelope_page(request, envelope, projects, obstacle, status, **context):
+    """Render the envelope's page: only then are its links worked out, not for an accepted
+    ballot, which is redirected."""
+    context = {
+        "envelope": envelope,
+        "campaign": envelope.campaign,
+        "projects": projects,
+        "obstacle": obstacle,
+        "login_url": _with_next(reverse("account_login"), request),
+        "verification_url": _with_next(reverse("accounts:verification"), request),
+        "results_public": results_public(envelope.campaign),
+        **context,
+    }
     return render(request, "budget/envelope.html", context, status=status)
 
 
@@ -182,7 +194,7 @@ def _check(form: BallotForm, envelope: Envelope) -> bool:
     if not form.is_valid():
         return False
     try:
-        actions.clean_choices(envelope, form.choices())
+        actions.clean_choices(envelope, form.choices(), on_ballot=form.projects)
     except ValidationError as error:
         form.add_error(None, error)
         return False
@@ -193,7 +205,9 @@ def _cast(form: BallotForm, envelope: Envelope, user) -> bool:
     if not form.is_valid():
         return False
     try:
-        actions.cast_ballot(envelope=envelope, acting_user=user, choices=form.choices())
+        actions.cast_ballot(
+            envelope=envelope, acting_user=user, choices=form.choices(), on_ballot=form.projects
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return False
@@ -221,7 +235,7 @@ def _with_next(url: str, request) -> str:
 @login_required
 def voted(request, pk):
     """The confirmation: what the ballot holds, and how to change it while voting is open."""
-    envelope = get_object_or_404(Envelope.objects.select_related("campaign", "district"), pk=pk)
+    envelope = _envelope(pk)
     ballot = selectors.ballot_of(request.user, envelope)
     if ballot is None:
         return redirect("budget:envelope", pk=envelope.pk)

@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry
 
 from lutetia.core.districts.models import District
 from lutetia.core.models import Role
-from lutetia.services.budget import actions
+from lutetia.services.budget import actions, selectors
 from lutetia.services.budget.models import Ballot, BallotChoice, Project
 from tests.factories import UserFactory, create_staff
 from tests.services.budget.conftest import make_campaign, make_envelope
@@ -28,9 +28,11 @@ def projects(envelope) -> list[Project]:
     return list(envelope.projects.order_by("pk"))
 
 
-def refused(envelope, voter, choices, message):
+def refused(envelope, voter, choices, message, on_ballot=None):
     with pytest.raises(ValidationError, match=message):
-        actions.cast_ballot(envelope=envelope, acting_user=voter, choices=choices)
+        actions.cast_ballot(
+            envelope=envelope, acting_user=voter, choices=choices, on_ballot=on_ballot
+        )
     assert not Ballot.objects.exists()
     assert not BallotChoice.objects.exists()
 
@@ -49,16 +51,19 @@ def test_approval_limits(campaign, voter, count, message):
     refused(envelope, voter, projects(envelope)[:count], message)
 
 
-def test_approval_refuses_duplicates_and_foreign_or_unfeasible_projects(campaign, voter):
+@pytest.mark.parametrize("read", [False, True], ids=["queried", "read-by-the-page"])
+def test_approval_refuses_duplicates_and_foreign_or_unfeasible_projects(campaign, voter, read):
     envelope = make_envelope(campaign)
     other = make_envelope(campaign, name="Paris 11e")
     first, second, third = projects(envelope)
     third.status = Project.Status.NOT_FEASIBLE
     third.save()
-    refused(envelope, voter, [first, first], "figure deux fois")
-    refused(envelope, voter, [first, projects(other)[0]], "pas soumis au vote dans cette enveloppe")
-    refused(envelope, voter, [second, third], "pas soumis au vote dans cette enveloppe")
-    refused(envelope, voter, ["abc"], "pas soumis au vote dans cette enveloppe")
+    on_ballot = selectors.ballot_projects(envelope) if read else None
+    foreign = "pas soumis au vote dans cette enveloppe"
+    refused(envelope, voter, [first, first], "figure deux fois", on_ballot)
+    refused(envelope, voter, [first, projects(other)[0]], foreign, on_ballot)
+    refused(envelope, voter, [second, third], foreign, on_ballot)
+    refused(envelope, voter, ["abc"], foreign, on_ballot)
 
 
 def test_knapsack_total_cost_within_the_envelope(campaign, voter):
@@ -132,6 +137,17 @@ def test_changing_a_ballot_replaces_its_choices(campaign, voter):
     with pytest.raises(ValidationError):
         actions.cast_ballot(envelope=envelope, acting_user=voter, choices=[first, first])
     assert list(BallotChoice.objects.values_list("project", flat=True)) == [third.pk]
+
+
+def test_a_detached_voter_casts_a_new_ballot(campaign, voter):
+    envelope = make_envelope(campaign)
+    first, second, _third = projects(envelope)
+    detached = actions.cast_ballot(envelope=envelope, acting_user=voter, choices=[first])
+    actions.detach_voter(user=voter, acting_user=None)
+    ballot = actions.cast_ballot(envelope=envelope, acting_user=voter, choices=[second])
+    assert ballot.pk != detached.pk and Ballot.objects.get(voter=voter) == ballot
+    assert list(ballot.choices.values_list("project", flat=True)) == [second.pk]
+    assert list(detached.choices.values_list("project", flat=True)) == [first.pk]
 
 
 def test_the_database_refuses_a_second_ballot_for_the_same_voter(campaign, voter):

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -260,6 +261,28 @@ def test_a_resident_changes_their_ballot(client, envelope, voter):
     assert response.status_code == 302
     ballot = Ballot.objects.get()
     assert stored_choices(ballot) == {p[1].pk: None, p[2].pk: None}
+
+
+def test_a_ballot_post_makes_few_queries(client, envelope, voter, django_assert_max_num_queries):
+    """The voting peak's path: the envelope with its campaign, its projects read once, then
+    the ballot, its choices and its audit entry inserted in one statement each; the rest is
+    the session, the user, the site and its services, and the test's savepoint."""
+    client.force_login(voter)
+    ContentType.objects.get_for_model(envelope)  # cached per process in production
+    chosen = [p.pk for p in projects(envelope)[:2]]
+    with django_assert_max_num_queries(11) as queries:
+        response = post_ballot(client, envelope, projects=chosen)
+    assert response.status_code == 302
+    budget = [q["sql"] for q in queries.captured_queries if '"budget_' in q["sql"]]
+    assert [sql.split('"')[1] for sql in budget] == [
+        "budget_envelope",
+        "budget_project",
+        "budget_ballot",
+        "budget_ballotchoice",
+    ]
+    assert budget[2].startswith("INSERT") and budget[3].startswith("INSERT")
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("SELECT 1")]
+    assert stored_choices(Ballot.objects.get()) == dict.fromkeys(chosen)
 
 
 def test_ballot_submissions_are_rate_limited_per_user(client, envelope, voter):
