@@ -39,6 +39,7 @@ from lutetia.services.procedures.staff_lists import (
     column_choices,
     demands_for_staff,
     list_key,
+    listed,
     questions,
 )
 
@@ -128,12 +129,10 @@ class DemandListView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         values = self.filters.cleaned_data if self.filters.is_valid() else {}
-        demands = demands_for_staff(self.form, values, self.request.user).select_related(
-            "district", "applicant"
-        )
+        columns = chosen_columns(self.request.user, self.form)
+        demands = listed(demands_for_staff(self.form, values, self.request.user), columns)
         page = CappedPaginator(demands, self._page_size()).get_page(self.request.GET.get("p"))
         workflow_selectors.attach_instances(page.object_list)
-        columns = chosen_columns(self.request.user, self.form)
         by_code = {q["code"]: q for q in questions(self.form)}
         labels = dict(column_choices(self.form))
         context.update(
