@@ -33,7 +33,7 @@ def export(user) -> dict:
                 "type": booking.appointment_type.name_fr if booking.appointment_type else "",
                 "location": booking.slot.location.name,
                 "starts_at": booking.slot.starts_at.isoformat(),
-                "ends_at": booking.slot.ends_at.isoformat(),
+                "ends_at": booking.ends_at.isoformat(),
                 "persons": booking.persons,
                 "answers": [
                     {"question": question, "answer": answer}

@@ -1,10 +1,14 @@
 """Every write of the appointments service: one transaction and one audit entry each.
 
-A place is taken with one conditional UPDATE (``booked + n <= capacity``) on the slot
-row: the database serialises concurrent bookings on that row, and the CHECK
-constraint ``booked <= capacity`` backs it, so capacity holds on any number of app
-servers. Overbooking (with ``appointments.overbook``) raises the slot's capacity first,
-explicitly and audited. E-mails and reminders leave only once the transaction commits.
+A booking takes places in the consecutive slots its type's duration needs (one slot when
+it is no longer than the slot): their rows are read and locked in start order, then one
+conditional UPDATE (``booked + n <= capacity``) takes the places in all of them, and
+the booking stands only if it changed every one. The database serialises concurrent
+bookings on those rows (always locked in the same order, so overlapping spans queue
+rather than deadlock), and the CHECK constraint ``booked <= capacity`` backs it, so
+capacity holds on any number of app servers. Overbooking (with ``appointments.overbook``)
+raises the capacity of the span's full slots first, explicitly and audited. E-mails and
+reminders leave only once the transaction commits.
 """
 
 from datetime import time, timedelta
@@ -13,7 +17,7 @@ from functools import partial
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +43,8 @@ ERASED = "[deleted]"
 
 
 class SlotUnavailable(ValidationError):
-    """The slot filled up (or closed) meanwhile; ``alternatives`` are the next free slots."""
+    """The slot (or a slot the type's span needs) is full, closed or missing;
+    ``alternatives`` are the next free starts for the same type and persons."""
 
     def __init__(self, alternatives):
         super().__init__(
@@ -62,29 +67,33 @@ def book(
     for_user=None,
     overbook: bool = False,
 ) -> Booking:
-    """Take ``persons`` places of ``slot`` for the acting resident, or for ``for_user`` (staff).
+    """Take ``persons`` places from ``slot`` for the acting resident, or for ``for_user``
+    (staff): in ``slot`` and the consecutive slots after it that the type's duration needs.
 
     Residents are held to the service's level, notice, horizon and per-resident limit;
     staff booking on behalf of a resident are not, and may overbook with permission.
     """
     service = slot.location.service
     resident = for_user or acting_user
+    _check_type(service, appointment_type)
     if for_user is not None:
         if not may_act_on(acting_user, service, permission="appointments.add_booking"):
             raise PermissionDenied
         if overbook and not acting_user.has_perm("appointments.overbook"):
             raise PermissionDenied
     else:
-        _check_resident(service, slot, resident, persons)
-    _check_type(service, appointment_type)
-    if not _take_places(slot, persons):
-        if not overbook:
-            raise SlotUnavailable(selectors.next_free_slots(service, persons=persons))
-        _raise_capacity(slot, persons, acting_user)
+        _check_resident(service, slot, resident, persons, appointment_type)
+    until = slot.starts_at + selectors.duration(appointment_type)
+    slots = _span(slot, until)
+    if not _take_places(slots, until, persons):
+        if not overbook or not selectors.covers(slots, until):
+            raise _unavailable(service, appointment_type, persons)
+        _raise_capacity(slots, persons, acting_user)
     booking = Booking.objects.create(
         service=service,
         department_id=service.department_id,
         slot=slot,
+        ends_at=slots[-1].ends_at,
         appointment_type=appointment_type,
         user=resident,
         booked_by=acting_user if for_user is not None else None,
@@ -95,7 +104,12 @@ def book(
         booking,
         "lutetia.appointments.booked",
         user=acting_user,
-        data={"slot": slot.pk, "persons": persons, "on_behalf": for_user is not None},
+        data={
+            "slot": slot.pk,
+            "slots": len(slots),
+            "persons": persons,
+            "on_behalf": for_user is not None,
+        },
     )
     _after_commit(booking, "confirmation")
     return booking
@@ -121,22 +135,26 @@ def cancel(*, booking: Booking, acting_user) -> Booking:
 
 @transaction.atomic
 def reschedule(*, booking: Booking, slot: Slot, acting_user) -> Booking:
-    """Move an active booking to another slot of the same service, new place first."""
+    """Move an active booking to another start of the same service, for the same type and
+    persons: the new places first, then the old ones are released."""
     _check_may_change(booking, acting_user)
     if not booking.is_active:
         raise ValidationError(_("This appointment is not active."), code="not_active")
     if slot.location.service_id != booking.service_id or slot.pk == booking.slot_id:
         raise ValidationError(_("Choose another slot of the same service."), code="invalid_slot")
     if acting_user == booking.user:
-        _check_timing(booking.service, slot)
-    if not _take_places(slot, booking.persons):
-        raise SlotUnavailable(selectors.next_free_slots(booking.service, persons=booking.persons))
+        _check_timing(booking.service, slot, booking.appointment_type, booking.persons)
+    until = slot.starts_at + selectors.duration(booking.appointment_type)
+    slots = _span(slot, until)
+    if not _take_places(slots, until, booking.persons):
+        raise _unavailable(booking.service, booking.appointment_type, booking.persons)
     _release(booking)
     before = booking.slot_id
     booking.slot = slot
+    booking.ends_at = slots[-1].ends_at
     booking.sequence += 1
     booking.reminded_at = None
-    booking.save(update_fields=["slot", "sequence", "reminded_at"])
+    booking.save(update_fields=["slot", "ends_at", "sequence", "reminded_at"])
     audit.log(
         booking,
         "lutetia.appointments.rescheduled",
@@ -169,14 +187,19 @@ def mark_attendance(*, booking: Booking, attended: bool, acting_user) -> Booking
 
 @transaction.atomic
 def close_slot(*, slot: Slot, acting_user) -> int:
-    """Close a slot to bookings, cancel its appointments and tell the bookers.
+    """Close a slot to bookings, cancel the appointments that take it and tell the bookers.
 
-    The closing is recorded as a one-off override, so recomputing the slots keeps it.
-    Returns the number of appointments cancelled.
+    An appointment started in an earlier slot and running through this one is cancelled
+    too, and all its places freed. The closing is recorded as a one-off override, so
+    recomputing the slots keeps it. Returns the number of appointments cancelled.
     """
     if not may_act_on(acting_user, slot, permission="appointments.change_slot"):
         raise PermissionDenied
-    slot = Slot.objects.select_for_update().select_related("location__service").get(pk=slot.pk)
+    slot = Slot.objects.select_related("location__service").get(pk=slot.pk)
+    covering = selectors.bookings_covering(slot).filter(status=Booking.Status.BOOKED)
+    earliest = covering.aggregate(start=Min("slot__starts_at"))["start"] or slot.starts_at
+    # Lock from the earliest span's start, in start order as bookings do, before reading.
+    _lock(slot.location_id, earliest, slot.starts_at)
     tz = schedule.zone()
     start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
     SlotOverride.objects.create(
@@ -186,9 +209,10 @@ def close_slot(*, slot: Slot, acting_user) -> int:
         ends_at=end.time() if end.date() == start.date() else time(23, 59),
         kind=SlotOverride.Kind.CLOSED,
     )
-    bookings = list(slot.bookings.filter(status=Booking.Status.BOOKED).select_related("user"))
+    bookings = list(covering)
     now = timezone.now()
     for booking in bookings:
+        _release(booking)
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = now
         booking.sequence += 1
@@ -378,38 +402,79 @@ def erase_resident(*, user, acting_user) -> int:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _take_places(slot: Slot, persons: int) -> bool:
-    """One conditional UPDATE: True if the places were free and are now ours."""
-    return bool(
-        Slot.objects.filter(pk=slot.pk, closed=False, booked__lte=F("capacity") - persons).update(
-            booked=F("booked") + persons
-        )
+def _span(slot: Slot, until) -> list:
+    """The consecutive slots (pk, starts_at, ends_at, closed) of ``slot``'s location from
+    ``slot`` up to ``until`` or the first gap, locked in start order."""
+    rows = _lock(slot.location_id, slot.starts_at, max(until, slot.ends_at), inclusive=False)
+    return selectors.span(rows, 0, until) if rows and rows[0].pk == slot.pk else []
+
+
+def _lock(location_id: int, start, end, *, inclusive: bool = True) -> list:
+    """Lock a location's slots starting from ``start`` to ``end``, in start order: every
+    writer locks slots in this order, so two overlapping writers wait for one another
+    instead of deadlocking."""
+    bound = {"starts_at__lte" if inclusive else "starts_at__lt": end}
+    return list(
+        Slot.objects.select_for_update()
+        .filter(location_id=location_id, starts_at__gte=start, **bound)
+        .order_by("starts_at")
+        .values_list("pk", "starts_at", "ends_at", "closed", named=True)
     )
 
 
-def _raise_capacity(slot: Slot, persons: int, acting_user) -> None:
-    locked = Slot.objects.select_for_update().get(pk=slot.pk)
-    if locked.closed:
+def _take_places(slots: list, until, persons: int) -> bool:
+    """One conditional UPDATE over the span: True if every slot of it had the places and
+    they are now ours. A span that does not reach ``until`` takes nothing; a partial take
+    (a full or closed slot) is undone at once (savepoint), so overbooking can follow."""
+    if not selectors.covers(slots, until):
+        return False
+    try:
+        with transaction.atomic():
+            taken = Slot.objects.filter(
+                pk__in=[slot.pk for slot in slots],
+                closed=False,
+                booked__lte=F("capacity") - persons,
+            ).update(booked=F("booked") + persons)
+            if taken != len(slots):
+                raise _SpanTaken
+    except _SpanTaken:
+        return False
+    return True
+
+
+class _SpanTaken(Exception):
+    """Some slot of the span had no room: undo the places taken in the others."""
+
+
+def _raise_capacity(slots: list, persons: int, acting_user) -> None:
+    """Overbooking: add the places missing in each slot of the span (audited per slot)."""
+    if any(slot.closed for slot in slots):
         raise ValidationError(_("This slot is closed."), code="closed")
-    before = locked.capacity
-    locked.capacity = max(locked.capacity, locked.booked + persons)
-    locked.booked += persons
-    locked.save(update_fields=["capacity", "booked"])
-    audit.log(
-        locked,
-        "lutetia.appointments.overbooked",
-        user=acting_user,
-        data=audit.changes({"capacity": before}, {"capacity": locked.capacity}),
-    )
+    for locked in Slot.objects.filter(pk__in=[slot.pk for slot in slots]):
+        before = locked.capacity
+        locked.capacity = max(locked.capacity, locked.booked + persons)
+        locked.booked += persons
+        locked.save(update_fields=["capacity", "booked"])
+        if locked.capacity != before:
+            audit.log(
+                locked,
+                "lutetia.appointments.overbooked",
+                user=acting_user,
+                data=audit.changes({"capacity": before}, {"capacity": locked.capacity}),
+            )
 
 
 def _release(booking: Booking) -> None:
-    Slot.objects.filter(pk=booking.slot_id, booked__gte=booking.persons).update(
+    """Free the booking's places in every slot of its span."""
+    slots = _span(booking.slot, booking.ends_at)
+    Slot.objects.filter(pk__in=[slot.pk for slot in slots], booked__gte=booking.persons).update(
         booked=F("booked") - booking.persons
     )
 
 
-def _check_resident(service: AppointmentService, slot: Slot, resident, persons: int) -> None:
+def _check_resident(
+    service: AppointmentService, slot: Slot, resident, persons: int, appointment_type
+) -> None:
     if not user_has_level(resident, service.required_level):
         raise PermissionDenied
     if not service.is_active or not slot.location.is_active:
@@ -421,7 +486,7 @@ def _check_resident(service: AppointmentService, slot: Slot, resident, persons: 
                 % {"max": service.max_persons}
             }
         )
-    _check_timing(service, slot)
+    _check_timing(service, slot, appointment_type, persons)
     if service.limit_count is not None:
         # Serialise one resident's bookings, so two at once cannot both pass the count.
         # ``_meta.model``, not ``type()``: a view passes request.user, a SimpleLazyObject.
@@ -434,10 +499,16 @@ def _check_resident(service: AppointmentService, slot: Slot, resident, persons: 
             )
 
 
-def _check_timing(service: AppointmentService, slot: Slot) -> None:
+def _check_timing(service: AppointmentService, slot: Slot, appointment_type, persons) -> None:
     start, end = selectors.bookable_window(service)
     if not start <= slot.starts_at < end:
-        raise SlotUnavailable(selectors.next_free_slots(service))
+        raise _unavailable(service, appointment_type, persons)
+
+
+def _unavailable(service: AppointmentService, appointment_type, persons: int) -> SlotUnavailable:
+    return SlotUnavailable(
+        selectors.next_free_starts(service, appointment_type=appointment_type, persons=persons)
+    )
 
 
 def _check_type(service: AppointmentService, appointment_type) -> None:

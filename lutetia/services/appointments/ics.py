@@ -47,7 +47,7 @@ def _event(booking: Booking, stamp: datetime, *, method: str | None, staff: bool
         f"UID:{booking.uid}@{UID_DOMAIN}",
         f"DTSTAMP:{utc(stamp)}",
         f"DTSTART:{utc(slot.starts_at)}",
-        f"DTEND:{utc(slot.ends_at)}",
+        f"DTEND:{utc(booking.ends_at)}",
         f"SEQUENCE:{booking.sequence}",
         f"SUMMARY:{escape(summary)}",
         f"LOCATION:{escape(', '.join(filter(None, [location.name, location.address])))}",

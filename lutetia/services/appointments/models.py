@@ -146,7 +146,11 @@ class Location(models.Model):
 
 
 class AppointmentType(models.Model):
-    """A kind of appointment of a service and how long it lasts (at most one slot)."""
+    """A kind of appointment of a service and how long it lasts.
+
+    A booking of the type takes the consecutive slots that cover its duration (one slot
+    when it is no longer than the slot).
+    """
 
     service = models.ForeignKey(
         AppointmentService,
@@ -156,7 +160,14 @@ class AppointmentType(models.Model):
     )
     name_fr = models.CharField(_("name (French)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=15)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"),
+        default=15,
+        help_text=_(
+            "A booking takes as many consecutive slots as this needs (one if it is no longer "
+            "than a slot)."
+        ),
+    )
 
     class Meta:
         ordering = ["service", "name_fr"]
@@ -340,7 +351,12 @@ class Slot(models.Model):
 
 
 class Booking(models.Model):
-    """A resident's appointment: some places of one slot."""
+    """A resident's appointment: ``persons`` places in each slot from ``slot`` to ``ends_at``.
+
+    ``slot`` is the first slot taken; a type longer than a slot also takes the consecutive
+    slots after it, up to ``ends_at`` (the end of the last one), which release, moves,
+    calendars and the .ics read.
+    """
 
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -360,6 +376,9 @@ class Booking(models.Model):
     )
     slot = models.ForeignKey(
         Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot")
+    )
+    ends_at = models.DateTimeField(
+        _("ends at"), help_text=_("The end of the last slot the appointment takes.")
     )
     appointment_type = models.ForeignKey(
         AppointmentType,

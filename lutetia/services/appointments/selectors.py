@@ -1,8 +1,11 @@
 """Reads of the appointments service: availability, a resident's bookings, staff calendars."""
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -10,6 +13,7 @@ from lutetia.core.permissions import scope_to_departments
 from lutetia.services.appointments import schedule
 from lutetia.services.appointments.models import (
     AppointmentService,
+    AppointmentType,
     Booking,
     Location,
     Slot,
@@ -17,6 +21,17 @@ from lutetia.services.appointments.models import (
 
 NEXT_SLOTS = 5
 SLOT_FIELDS = ("pk", "starts_at", "ends_at", "capacity", "booked", "location_id")
+FIRST_SEARCH_DAYS = 1  # the next free starts are looked for over 1, 2, 4… days at a time
+
+
+class Opening(NamedTuple):
+    """A start residents may book for a type: its first slot and the span the type takes."""
+
+    pk: int  # the first slot
+    starts_at: datetime
+    ends_at: datetime  # the end of the span's last slot
+    free: int  # places free in every slot of the span
+    location: Location
 
 
 def active_services() -> QuerySet[AppointmentService]:
@@ -31,51 +46,130 @@ def bookable_window(service: AppointmentService, now: datetime | None = None):
     )
 
 
-def free_slots(service: AppointmentService, *, persons: int = 1) -> QuerySet[Slot]:
-    """Open slots of the service's active locations with ``persons`` free places, in order."""
-    start, end = bookable_window(service)
-    return (
-        Slot.objects.filter(
-            location__service=service,
-            location__is_active=True,
-            closed=False,
-            starts_at__gte=start,
-            starts_at__lt=end,
-            booked__lte=F("capacity") - persons,
-        )
-        .select_related("location")
-        .order_by("starts_at", "location_id")
-    )
+def duration(appointment_type: AppointmentType | None) -> timedelta:
+    """How long a booking of the type lasts; no type: nothing beyond its first slot."""
+    return timedelta(minutes=appointment_type.duration_minutes if appointment_type else 0)
 
 
-def next_free_slots(service: AppointmentService, *, persons: int = 1, count: int = NEXT_SLOTS):
-    return list(free_slots(service, persons=persons)[:count])
+def span(rows: Sequence, first: int, until: datetime) -> list:
+    """``rows[first]`` and the rows after it, each starting where the previous ends, up to
+    ``until`` or the first gap: it covers ``until`` if ``covers(taken, until)``.
 
-
-def availability(service: AppointmentService, first: date, last: date) -> list:
-    """Free slots between two local dates (included): the month view and the API.
-
-    Plain named rows (pk, starts_at, ends_at, capacity, booked, location_id) filtered on
-    the service's location ids, without a join: this read is the one residents hammer.
+    ``rows`` are one location's slots ordered by start (anything with ``starts_at`` and
+    ``ends_at``); a row overlapping the span (left by a change of slot length) is skipped.
     """
+    taken, end = [], rows[first].starts_at
+    for index in range(first, len(rows)):
+        row = rows[index]
+        if row.starts_at < end:
+            continue
+        if row.starts_at > end:
+            break
+        taken.append(row)
+        end = row.ends_at
+        if end >= until:
+            break
+    return taken
+
+
+def covers(taken: list, until: datetime) -> bool:
+    return bool(taken) and taken[-1].ends_at >= until
+
+
+def span_end(slot: Slot, appointment_type: AppointmentType | None) -> datetime:
+    """Where a booking of the type from ``slot`` would end, as far as the slots reach
+    (shown before booking; the booking itself checks the span)."""
+    until = slot.starts_at + duration(appointment_type)
+    if until <= slot.ends_at:
+        return slot.ends_at
+    rows = list(
+        Slot.objects.filter(
+            location_id=slot.location_id, starts_at__gte=slot.starts_at, starts_at__lt=until
+        )
+        .order_by("starts_at")
+        .values_list("starts_at", "ends_at", named=True)
+    )
+    return span(rows, 0, until)[-1].ends_at
+
+
+def availability(
+    service: AppointmentService,
+    first: date,
+    last: date,
+    *,
+    appointment_type: AppointmentType | None = None,
+    persons: int = 1,
+) -> list[Opening]:
+    """Starts between two local dates (included) whose whole span for the type has
+    ``persons`` places free: the month view and the API."""
     tz = schedule.zone()
     window_start, window_end = bookable_window(service)
     start = max(window_start, datetime.combine(first, datetime.min.time(), tzinfo=tz))
     end = min(
         window_end, datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     )
-    locations = list(service.locations.filter(is_active=True).values_list("pk", flat=True))
-    return list(
+    return _openings(_locations(service), start, end, appointment_type, persons)
+
+
+def next_free_starts(
+    service: AppointmentService,
+    *,
+    appointment_type: AppointmentType | None = None,
+    persons: int = 1,
+    count: int = NEXT_SLOTS,
+) -> list[Opening]:
+    """The first ``count`` bookable starts, read over windows doubling from one day."""
+    start, end = bookable_window(service)
+    locations = _locations(service)
+    found: list[Opening] = []
+    days = FIRST_SEARCH_DAYS
+    while start < end and len(found) < count:
+        stop = min(end, start + timedelta(days=days))
+        found += _openings(locations, start, stop, appointment_type, persons)
+        start, days = stop, days * 2
+    return found[:count]
+
+
+def _locations(service: AppointmentService) -> dict[int, Location]:
+    return {location.pk: location for location in service.locations.filter(is_active=True)}
+
+
+def _openings(locations, start, end, appointment_type, persons) -> list[Opening]:
+    """Starts in [start, end) whose span is free, from one read of the slots with room.
+
+    Plain named rows filtered on the location ids, without a join (this read is the one
+    residents hammer); a span's later slots may start after ``end``, so the read goes on
+    for the type's duration. Only open slots with ``persons`` places are read: a span
+    reaching a full or closed slot finds a gap there.
+    """
+    length = duration(appointment_type)
+    rows = (
         Slot.objects.filter(
-            location_id__in=locations,
+            location_id__in=list(locations),
             closed=False,
             starts_at__gte=start,
-            starts_at__lt=end,
-            booked__lt=F("capacity"),
+            starts_at__lt=end + length,
+            booked__lte=F("capacity") - persons,
         )
         .order_by("starts_at", "location_id")
         .values_list(*SLOT_FIELDS, named=True)
     )
+    by_location: dict[int, list] = {}
+    for row in rows:
+        by_location.setdefault(row.location_id, []).append(row)
+    openings = []
+    for location_id, slots in by_location.items():
+        for index, row in enumerate(slots):
+            if row.starts_at >= end:
+                break
+            taken = span(slots, index, row.starts_at + length)
+            if covers(taken, row.starts_at + length):
+                free = min(slot.capacity - slot.booked for slot in taken)
+                openings.append(
+                    Opening(row.pk, row.starts_at, taken[-1].ends_at, free, locations[location_id])
+                )
+    openings.sort(key=lambda opening: (opening.starts_at, opening.location.pk))
+    return openings
 
 
 def slots_by_day(rows: list) -> dict[date, list]:
@@ -129,25 +223,43 @@ def locations_for_staff(user) -> QuerySet[Location]:
 
 
 def calendar(location: Location, first: date, last: date) -> list[Slot]:
-    """Every slot of a location between two local dates, with its bookings, for staff."""
+    """Every slot of a location between two local dates, for staff.
+
+    Each slot carries ``active_bookings`` (the bookings starting in it) and
+    ``continuing`` (those started in an earlier slot and still running): two queries.
+    """
     tz = schedule.zone()
     start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    return list(
-        location.slots.filter(starts_at__gte=start, starts_at__lt=end)
-        .prefetch_related(_active_bookings())
-        .order_by("starts_at")
+    slots = list(
+        location.slots.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at")
     )
+    bookings = list(
+        Booking.objects.filter(slot__location=location, slot__starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("slot", "user", "appointment_type")
+        .order_by("slot__starts_at", "pk")
+    )
+    starts = [slot.starts_at for slot in slots]
+    by_pk = {slot.pk: slot for slot in slots}
+    for slot in slots:
+        slot.active_bookings, slot.continuing = [], []
+    for booking in bookings:
+        if booking.slot_id in by_pk:
+            by_pk[booking.slot_id].active_bookings.append(booking)
+        later = bisect_right(starts, booking.slot.starts_at)
+        for slot in slots[later : bisect_left(starts, booking.ends_at)]:
+            slot.continuing.append(booking)
+    return slots
 
 
-def _active_bookings() -> Prefetch:
-    return Prefetch(
-        "bookings",
-        queryset=Booking.objects.exclude(status=Booking.Status.CANCELLED).select_related(
-            "user", "appointment_type"
-        ),
-        to_attr="active_bookings",
-    )
+def bookings_covering(slot: Slot) -> QuerySet[Booking]:
+    """The bookings of every status whose span includes ``slot`` (starting in it or before)."""
+    return Booking.objects.filter(
+        slot__location_id=slot.location_id,
+        slot__starts_at__lte=slot.starts_at,
+        ends_at__gt=slot.starts_at,
+    ).select_related("slot", "user", "appointment_type")
 
 
 def bookings_for_export(user, location: Location, first: date, last: date) -> QuerySet[Booking]:
@@ -218,8 +330,8 @@ def lead_times() -> list[tuple[str, float | None]]:
     now = timezone.now()
     figures = []
     for service in active_services():
-        slot = free_slots(service).first()
-        days = round((slot.starts_at - now).total_seconds() / 86400, 1) if slot else None
+        found = next_free_starts(service, count=1)
+        days = round((found[0].starts_at - now).total_seconds() / 86400, 1) if found else None
         figures.append((service.name, days))
     return figures
 

@@ -20,7 +20,7 @@ from lutetia.accounts.decorators import level_required
 from lutetia.core.api.errors import RateLimited
 from lutetia.core.api.ratelimit import check_rate_limit, count_event
 from lutetia.services.appointments import actions, ics, links, selectors
-from lutetia.services.appointments.forms import BookingForm, RescheduleForm
+from lutetia.services.appointments.forms import BookingForm, ChoiceForm, RescheduleForm
 from lutetia.services.appointments.models import Booking, Location, Slot
 
 # A resident books a handful of times an hour at most; the per-IP limit stays the API's
@@ -34,18 +34,22 @@ def index(request):
 
 
 def service_detail(request, slug):
-    """The next free slots first, then one month of availability (``?mois=YYYY-MM``)."""
+    """The next free starts first, then one month of them (``?mois=YYYY-MM``), for the type
+    and persons chosen first (``?type=…&personnes=…``) when that changes what is free."""
     service = get_object_or_404(selectors.active_services(), slug=slug)
+    choice = ChoiceForm(request.GET, service=service)
+    appointment_type, persons = choice.chosen()
     month = _month(request.GET.get("mois"))
     last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
-    rows = selectors.availability(service, month, last)
-    locations = {location.pk: location for location in service.locations.all()}
+    wanted = {"appointment_type": appointment_type, "persons": persons}
     context = {
         "service": service,
-        "next_slots": selectors.next_free_slots(service),
+        "choice": choice,
+        "query": choice.query(appointment_type, persons),
+        "next_slots": selectors.next_free_starts(service, **wanted),
+        "several_locations": service.locations.filter(is_active=True).count() > 1,
         "month": month,
-        "days": selectors.slots_by_day(rows),
-        "locations": locations,
+        "days": selectors.slots_by_day(selectors.availability(service, month, last, **wanted)),
         "previous_month": _shift(month, -1),
         "next_month": _shift(month, 1),
         "show_previous": month > timezone.localdate().replace(day=1),
@@ -64,8 +68,22 @@ def book(request, slug, slot_id):
 
 
 def _book(request, service, slot):
-    form = BookingForm(request.POST or None, service=service)
-    context = {"service": service, "slot": slot, "form": form}
+    choice = ChoiceForm(request.GET, service=service)
+    appointment_type, persons = choice.chosen()
+    form = BookingForm(
+        request.POST or None,
+        service=service,
+        appointment_type=appointment_type if choice.chooses_type else None,
+        persons=persons,
+    )
+    context = {
+        "service": service,
+        "slot": slot,
+        "form": form,
+        "choice": choice,
+        "query": choice.query(appointment_type, persons),
+        "ends_at": selectors.span_end(slot, appointment_type),
+    }
     status = 200
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request):
@@ -73,11 +91,13 @@ def _book(request, service, slot):
                 None, _("You have made many bookings in a short time. Please try again later.")
             )
             return render(request, "appointments/book.html", context, status=429)
+        wanted = form.booking()
         try:
-            booking = actions.book(slot=slot, acting_user=request.user, **form.booking())
+            booking = actions.book(slot=slot, acting_user=request.user, **wanted)
         except actions.SlotUnavailable as error:
             form.add_error(None, error)
             context["alternatives"] = error.alternatives
+            context["query"] = choice.query(wanted["appointment_type"], wanted["persons"])
             status = 409
         except ValidationError as error:
             form.add_error(None, error)
@@ -93,8 +113,11 @@ def manage(request, token):
     booking = _booking_from(token)
     upcoming = booking.is_active and booking.slot.starts_at > timezone.now()
     alternatives = (
-        selectors.next_free_slots(
-            booking.service, persons=booking.persons, count=RESCHEDULE_CHOICES
+        selectors.next_free_starts(
+            booking.service,
+            appointment_type=booking.appointment_type,
+            persons=booking.persons,
+            count=RESCHEDULE_CHOICES,
         )
         if upcoming
         else []

@@ -148,7 +148,7 @@ class ExportView(CalendarMixin, View):
                 [
                     booking.reference,
                     booking.slot.starts_at.astimezone(tz).isoformat(),
-                    booking.slot.ends_at.astimezone(tz).isoformat(),
+                    booking.ends_at.astimezone(tz).isoformat(),
                     booking.appointment_type.name if booking.appointment_type else "",
                     booking.user.get_full_name(),
                     booking.user.email,
