@@ -234,7 +234,9 @@ def _changes_the_ballot(before: dict, project: Project) -> bool:
 # --- ballots -------------------------------------------------------------------------------
 
 
-def cast_ballot(*, envelope: Envelope, acting_user, choices, on_ballot=None) -> Ballot:
+def cast_ballot(
+    *, envelope: Envelope, acting_user, choices, on_ballot: Sequence[Project] | None = None
+) -> Ballot:
     """Record ``acting_user``'s ballot in ``envelope``, or replace the one they cast.
 
     ``choices``: project ids (or projects) for approval and knapsack ballots; a mapping
