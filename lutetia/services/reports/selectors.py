@@ -205,7 +205,7 @@ TRIAGE_SORTS = {
 }
 STATUS_GROUPS = {"open": Report.OPEN, "closed": Report.CLOSED, "all": ()}
 # Closed statuses are counted up to this many reports (see ``status_counts``).
-CLOSED_COUNT_CAP = 10_000
+CLOSED_COUNT_CAP = 1_000
 # What a row of the queue shows: the description, contact and answers are left unread.
 TRIAGE_ROW_FIELDS = (
     "reference",
