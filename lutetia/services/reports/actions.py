@@ -130,7 +130,7 @@ def submit_report(
     ReportUpdate.objects.create(
         report=report, kind=ReportUpdate.Kind.CREATED, to_status=Status.NEW, created_at=now
     )
-    _follow(report, user=user, email=email)
+    _follow(report, user=user, email=email, new=True)
     audit.log(report, "lutetia.reports.submitted", user=user, data={"source": source})
     if trusted:
         _public_reads_change()
@@ -142,7 +142,11 @@ def submit_report(
 
 def responsible_department(category: Category, district):
     """The routing rule for the category in that district, else the category's department."""
-    rule = RoutingRule.objects.filter(category=category, district=district).first()
+    rule = (
+        RoutingRule.objects.filter(category=category, district=district)
+        .select_related("department")
+        .first()
+    )
     if rule is not None:
         return rule.department
     return category.department or (category.parent.department if category.parent else None)
@@ -237,17 +241,24 @@ def unfollow_report(*, report: Report, acting_user) -> None:
     audit.log(report, "lutetia.reports.unfollowed", user=acting_user)
 
 
-def _follow(report: Report, *, user, email: str, confirmed: bool = True) -> Follower | None:
+def _follow(
+    report: Report, *, user, email: str, confirmed: bool = True, new: bool = False
+) -> Follower | None:
     """A resident follows at once; an address only once confirmed (the reporter's own address
-    is proven by the report's confirmation, which comes before any public change)."""
+    is proven by the report's confirmation, which comes before any public change).
+
+    ``new``: the report was just created, so there is no follower to look up first.
+    """
     if user is not None:
-        return Follower.objects.get_or_create(report=report, user=user)[0]
-    if email:
-        confirmed_at = timezone.now() if confirmed else None
-        return Follower.objects.get_or_create(
-            report=report, user=None, email=email, defaults={"confirmed_at": confirmed_at}
-        )[0]
-    return None
+        fields, defaults = {"user": user}, {}
+    elif email:
+        fields = {"user": None, "email": email}
+        defaults = {"confirmed_at": timezone.now() if confirmed else None}
+    else:
+        return None
+    if new:
+        return Follower.objects.create(report=report, **fields, **defaults)
+    return Follower.objects.get_or_create(report=report, **fields, defaults=defaults)[0]
 
 
 @transaction.atomic

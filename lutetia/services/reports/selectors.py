@@ -381,6 +381,18 @@ def open311_services():
     )
 
 
+def open311_service(code: str) -> Category | None:
+    """One service by its code, with the family and departments a submission's routing
+    reads (one query); its questions are read apart, and only if ``has_attributes``."""
+    return (
+        open311_services()
+        .select_related("department", "parent__department")
+        .order_by()
+        .filter(code=code)
+        .first()
+    )
+
+
 def open311_requests(*, references=None, since=None, until=None, statuses=(), category_ids=None):
     """Public reports for Open311's GET requests, newest first, in one query, as dicts of
     ``OPEN311_REQUEST_FIELDS`` and ``first_photo`` (the file of the first photo the public

@@ -166,13 +166,13 @@ def attribute_answers(post) -> dict[str, list[str]]:
     return answers
 
 
-def clean_attributes(category: Category, answers: dict[str, list[str]]) -> dict:
-    """The answers to the category's questions, checked against their definition.
+def clean_attributes(questions, answers: dict[str, list[str]]) -> dict:
+    """The answers to a category's ``questions``, checked against their definition.
 
     Raises ValidationError listing every problem: an unknown or missing required
     attribute, a value of the wrong type, a choice not offered.
     """
-    questions = {question.code: question for question in category.attributes.all()}
+    questions = {question.code: question for question in questions}
     problems = [
         _("attribute[%(code)s]: this service has no such attribute.") % {"code": code}
         for code in sorted(answers.keys() - questions.keys())

@@ -141,7 +141,7 @@ def service_definition(request, fmt: str, code: str):
 
 
 def _service(code: str):
-    category = selectors.open311_services().prefetch_related("attributes").filter(code=code).first()
+    category = selectors.open311_service(code)
     if category is None:
         raise Open311Error(404, _("service_code %(code)s not found.") % {"code": code})
     return category
@@ -188,7 +188,8 @@ def _create_request(request, fmt: str):
     data = form.cleaned_data
     category = _service(data["service_code"])
     try:
-        attributes = forms.clean_attributes(category, forms.attribute_answers(request.POST))
+        questions = category.attributes.all() if category.has_attributes else []
+        attributes = forms.clean_attributes(questions, forms.attribute_answers(request.POST))
         longitude, latitude = _location(data)
         report = actions.submit_report(
             category=category,
