@@ -1,4 +1,5 @@
-"""Demo data: ID card and passport appointments at three district town halls, tennis courts.
+"""Demo data: ID card and passport appointments at three district town halls (15-minute
+slots; a family's appointment lasts 45 minutes and takes three), tennis courts.
 
 Idempotent: everything is looked up by its slug or name before being created.
 """
@@ -27,6 +28,11 @@ COURTS = [
     ("Tennis Elisabeth — court 2", "7-15 avenue Paul Appell, 75014 Paris", 48.8225, 2.3275),
 ]
 WORKING_DAYS = 5
+TITLE_TYPES = [  # (French, English, minutes) on 15-minute slots: the family one takes three
+    ("Carte d'identité", "ID card", 15),
+    ("Passeport", "Passport", 15),
+    ("Titres pour une famille (jusqu'à 4 demandes)", "Documents for a family (up to 4)", 45),
+]
 
 
 def load_demo(context: DemoContext) -> None:
@@ -63,16 +69,18 @@ def load_demo(context: DemoContext) -> None:
             ),
         ],
     )
-    for name_fr, name_en in (("Carte d'identité", "ID card"), ("Passeport", "Passport")):
+    for name_fr, name_en, minutes in TITLE_TYPES:
         if not titles.types.filter(name_fr=name_fr).exists():
             actions.save_config(
-                obj=AppointmentType(service=titles, name_fr=name_fr, name_en=name_en),
+                obj=AppointmentType(
+                    service=titles, name_fr=name_fr, name_en=name_en, duration_minutes=minutes
+                ),
                 acting_user=admin,
             )
     for place in TOWN_HALLS:
         location = _location(context, titles, place)
-        _weekly(location, admin, opens=time(9), closes=time(12), minutes=20, capacity=2)
-        _weekly(location, admin, opens=time(13, 30), closes=time(17), minutes=20, capacity=2)
+        _weekly(location, admin, opens=time(9), closes=time(12), minutes=15, capacity=2)
+        _weekly(location, admin, opens=time(13, 30), closes=time(17), minutes=15, capacity=2)
     tennis = _service(
         context,
         slug="courts-de-tennis",

@@ -37,6 +37,7 @@ from lutetia.core.permissions import (
     scope_to_departments,
 )
 from lutetia.services.appointments import actions, schedule, selectors
+from lutetia.services.appointments.forms import TypeChoiceField
 from lutetia.services.appointments.models import (
     AppointmentService,
     AppointmentType,
@@ -165,12 +166,25 @@ class BookOnBehalfForm(forms.Form):
         label=gettext_lazy("Resident's e-mail address"),
         help_text=gettext_lazy("The resident must have an account."),
     )
+    appointment_type = TypeChoiceField(
+        label=gettext_lazy("Type of appointment"),
+        queryset=AppointmentType.objects.none(),
+        help_text=gettext_lazy("A type longer than the slot also takes the slots after it."),
+    )
     persons = forms.IntegerField(label=gettext_lazy("Persons"), min_value=1, initial=1)
     overbook = forms.BooleanField(
         label=gettext_lazy("Overbook"),
         required=False,
         help_text=gettext_lazy("If the slot is full, add places to it (recorded in its history)."),
     )
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = service.types.order_by("duration_minutes", "name_fr")
+        if types:
+            self.fields["appointment_type"].queryset = types
+        else:
+            del self.fields["appointment_type"]
 
     def clean_email(self):
         user = User.objects.filter(
@@ -227,10 +241,15 @@ class SlotView(ObjectActionsView):
             allowed.add("close")
         return allowed
 
+    def form_kwargs(self, name: str) -> dict:
+        return {"service": self.object.location.service} if name == "book" else {}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["slot"] = self.object
-        context["bookings"] = self.object.bookings.select_related("user", "appointment_type")
+        context["bookings"] = selectors.bookings_covering(self.object).order_by(
+            "slot__starts_at", "pk"
+        )
         context["may_overbook"] = self.request.user.has_perm("appointments.overbook")
         return context
 
@@ -239,6 +258,7 @@ class SlotView(ObjectActionsView):
             slot=self.object,
             acting_user=self.request.user,
             for_user=data["email"],
+            appointment_type=data.get("appointment_type"),
             persons=data["persons"],
             overbook=data["overbook"],
         )
