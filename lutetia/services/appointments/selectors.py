@@ -159,16 +159,24 @@ def _openings(locations, start, end, appointment_type, persons) -> list[Opening]
         by_location.setdefault(row.location_id, []).append(row)
     openings = []
     for location_id, slots in by_location.items():
+        location = locations[location_id]
         for index, row in enumerate(slots):
             if row.starts_at >= end:
                 break
-            taken = span(slots, index, row.starts_at + length)
-            if covers(taken, row.starts_at + length):
-                free = min(slot.capacity - slot.booked for slot in taken)
-                openings.append(
-                    Opening(row.pk, row.starts_at, taken[-1].ends_at, free, locations[location_id])
+            until = row.starts_at + length
+            if row.ends_at >= until:  # one slot: no type, or a type no longer than it
+                free, ends_at = row.capacity - row.booked, row.ends_at
+            else:
+                taken = span(slots, index, until)
+                if not covers(taken, until):
+                    continue
+                free, ends_at = (
+                    min(slot.capacity - slot.booked for slot in taken),
+                    taken[-1].ends_at,
                 )
-    openings.sort(key=lambda opening: (opening.starts_at, opening.location.pk))
+            openings.append(Opening(row.pk, row.starts_at, ends_at, free, location))
+    if len(by_location) > 1:  # each location's starts are in order, merge them
+        openings.sort(key=lambda opening: (opening.starts_at, opening.location.pk))
     return openings
 
 
