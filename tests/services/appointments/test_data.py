@@ -1,12 +1,14 @@
 """API, calendar feed, personal data, open data, indicators and the demo loader."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from lutetia.core.demo import DemoContext
 from lutetia.core.models import Role
 from lutetia.core.registry import services
-from lutetia.services.appointments import account, actions, ics, open_data
+from lutetia.services.appointments import account, actions, ics, open_data, selectors
 from lutetia.services.appointments.models import AppointmentService, Booking, Slot
 from tests.factories import UserFactory, create_staff
 from tests.services.appointments.conftest import question
@@ -106,5 +108,9 @@ def test_demo_loader_is_idempotent(department):
         "cartes-identite-passeports": ["telephone", "passeports", "predemande"],
         "courts-de-tennis": ["niveau", "reglement"],
     }
+    titles = AppointmentService.objects.get(slug="cartes-identite-passeports")
+    family = titles.types.get(duration_minutes=45)  # three 15-minute slots
+    opening = selectors.next_free_starts(titles, appointment_type=family, count=1)[0]
+    assert opening.ends_at - opening.starts_at == timedelta(minutes=45)
     load(context)
     assert (AppointmentService.objects.count(), Slot.objects.count()) == counts
