@@ -37,8 +37,9 @@ class ChoiceForm(forms.Form):
     def __init__(self, data, *, service):
         super().__init__(data)
         types = service.types.order_by("duration_minutes", "name_fr")
-        self.default_type = types.first()
-        if len({t.duration_minutes for t in types}) > 1:
+        listed = list(types)
+        self.default_type = listed[0] if listed else None
+        if len({t.duration_minutes for t in listed}) > 1:
             self.fields["type"].queryset = types
         else:
             del self.fields["type"]
@@ -49,8 +50,6 @@ class ChoiceForm(forms.Form):
                 max_value=service.max_persons,
                 required=False,
             )
-        else:
-            del self.fields["personnes"]
 
     @property
     def chooses_type(self) -> bool:

@@ -206,10 +206,15 @@ def test_the_type_is_chosen_before_the_time_when_durations_differ(
 def test_types_of_one_length_are_asked_in_the_booking_form(
     client, resident, service, morning, appointment_type
 ):
-    assert 'name="type"' not in client.get(f"/rendez-vous/{service.slug}/").text
+    service.max_persons = 1
+    service.save()
+    page = client.get(f"/rendez-vous/{service.slug}/")
+    assert 'name="type"' not in page.text and 'name="personnes"' not in page.text
     client.force_login(resident)
     url = reverse("appointments:book", args=[service.slug, morning[0].pk])
     assert 'name="appointment_type"' in client.get(url).text
+    response = client.post(url, {"appointment_type": appointment_type.pk})
+    assert response.status_code == 302 and booked(morning) == [1, 0, 0, 0, 0, 0]
 
 
 @pytest.mark.usefixtures("english")
