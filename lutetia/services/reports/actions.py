@@ -104,7 +104,7 @@ def submit_report(
         longitude=longitude,
         latitude=latitude,
         district=district,
-        department=responsible_department(category, district),
+        department_id=responsible_department_id(category, district.pk),
         attributes=attributes or {},
         media_url=media_url,
         reporter=user,
@@ -140,16 +140,17 @@ def submit_report(
     return report
 
 
-def responsible_department(category: Category, district):
-    """The routing rule for the category in that district, else the category's department."""
+def responsible_department_id(category: Category, district_id: int | None) -> int | None:
+    """The department of the routing rule for the category in that district, else the
+    category's, else its family's (ids only: no department row is read)."""
     rule = (
-        RoutingRule.objects.filter(category=category, district=district)
-        .select_related("department")
+        RoutingRule.objects.filter(category=category, district_id=district_id)
+        .values_list("department_id", flat=True)
         .first()
     )
     if rule is not None:
-        return rule.department
-    return category.department or (category.parent.department if category.parent else None)
+        return rule
+    return category.department_id or (category.parent.department_id if category.parent_id else None)
 
 
 def _check_submission(category, description, photos, email, *, trusted) -> None:
@@ -491,9 +492,9 @@ def recategorise(*, report: Report, category: Category, note: str = "", acting_u
         raise ValidationError(_("The report already has this category."), code="unchanged")
     before = {"category": report.category_id, "department": report.department_id}
     report.category = category
-    department = responsible_department(category, report.district)
-    if department is not None and department.pk != report.department_id:
-        report.department = department
+    department_id = responsible_department_id(category, report.district_id)
+    if department_id is not None and department_id != report.department_id:
+        report.department_id = department_id
         report.assignee = None
     report.updated_at = timezone.now()
     report.save(update_fields=["category", "department", "assignee", "updated_at"])

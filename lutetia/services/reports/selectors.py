@@ -382,15 +382,9 @@ def open311_services():
 
 
 def open311_service(code: str) -> Category | None:
-    """One service by its code, with the family and departments a submission's routing
-    reads (one query); its questions are read apart, and only if ``has_attributes``."""
-    return (
-        open311_services()
-        .select_related("department", "parent__department")
-        .order_by()
-        .filter(code=code)
-        .first()
-    )
+    """One service by its code, with its family (one query); its questions are read apart,
+    and only if ``has_attributes``."""
+    return open311_services().order_by().filter(code=code).first()
 
 
 def open311_requests(*, references=None, since=None, until=None, statuses=(), category_ids=None):
