@@ -14,6 +14,7 @@ request's headers (a standard API answering in the client's ``Accept-Language``)
 with ``language_from_headers=True``, so each language gets its own copy.
 """
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -83,10 +84,9 @@ def _key(request, namespace: str, language_from_headers: bool) -> str:
     """Every namespace's pages also go when all pages go (a service switched off, say)."""
     versions = ":".join(_versions({PAGES, namespace}))
     language = translation.get_language_from_request(request) if language_from_headers else ""
-    return (
-        f"lutetia:page:{namespace}:{versions}:{language}:"
-        f"{request.get_host()}:{request.get_full_path()}"
-    )
+    # Hashed: a long query string must not make a key some cache backends refuse (memcached).
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"lutetia:page:{namespace}:{versions}:{language}:{address}"
 
 
 def _versions(namespaces: set[str]) -> list[str]:

@@ -81,7 +81,7 @@ def timestamps(values: np.ndarray) -> list[str | None]:
 
 
 class Routing:
-    """``actions.responsible_department`` for many rows: rules and departments read once."""
+    """``actions.responsible_department_id`` for many rows: rules and departments read once."""
 
     def __init__(self):
         rules = RoutingRule.objects.values_list("category_id", "district_id", "department_id")
