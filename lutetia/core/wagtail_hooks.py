@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from lutetia.core import admin_chrome
 from lutetia.core.admin_views import SERVICES_PERMISSION, OrganisationViewSetGroup, ServicesView
 from lutetia.core.registry import ServiceManifest, services
 
@@ -21,6 +22,9 @@ LOG_ACTIONS = {
     "lutetia.membership_added": _("Staff role given"),
     "lutetia.membership_removed": _("Staff role removed"),
 }
+
+# The cached sidebar is rebuilt after the changes it depends on (see core.admin_chrome).
+admin_chrome.connect_signals()
 
 
 class PermissionMenuItem(MenuItem):
