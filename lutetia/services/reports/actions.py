@@ -25,7 +25,7 @@ from lutetia.core.permissions import may_act_on, may_manage, scope_to_department
 from lutetia.core.references import next_reference
 from lutetia.core.uploads import CleanImage, files_removed_on_error, make_thumbnail
 from lutetia.pages import cache as page_cache
-from lutetia.services.reports import generating, importing, selectors, tasks, taxonomy
+from lutetia.services.reports import generating, importing, routing, selectors, tasks, taxonomy
 from lutetia.services.reports.models import (
     Alert,
     BannedEmail,
@@ -39,6 +39,7 @@ from lutetia.services.reports.models import (
     ResponseTemplate,
     RoutingRule,
 )
+from lutetia.services.reports.routing import responsible_department_id
 from lutetia.services.reports.serialisation import PAGE_CACHE_NAMESPACE
 
 REFERENCE_PREFIX = "DMR"
@@ -138,19 +139,6 @@ def submit_report(
     else:
         transaction.on_commit(partial(tasks.send_confirmation_email.enqueue, report.pk))
     return report
-
-
-def responsible_department_id(category: Category, district_id: int | None) -> int | None:
-    """The department of the routing rule for the category in that district, else the
-    category's, else its family's (ids only: no department row is read)."""
-    rule = (
-        RoutingRule.objects.filter(category=category, district_id=district_id)
-        .values_list("department_id", flat=True)
-        .first()
-    )
-    if rule is not None:
-        return rule
-    return category.department_id or (category.parent.department_id if category.parent_id else None)
 
 
 def _check_submission(category, description, photos, email, *, trusted) -> None:
@@ -731,6 +719,8 @@ def save_routing_item(*, item, acting_user):
         raise PermissionDenied
     created = item.pk is None
     item.save()
+    if isinstance(item, Category | RoutingRule):
+        routing.changed()
     if isinstance(item, Category | RejectionReason):  # Open311 services, status notes
         _public_reads_change()
     name = item._meta.model_name
@@ -751,6 +741,8 @@ def delete_routing_item(*, item, acting_user) -> None:
         raise PermissionDenied
     audit.log(item, f"lutetia.reports.{item._meta.model_name}_deleted", user=acting_user)
     item.delete()
+    if isinstance(item, RoutingRule):
+        routing.changed()
 
 
 # --- Data: the taxonomy, imported history and generated reports (`lutetia reports …`) ------
@@ -776,6 +768,7 @@ def load_taxonomy(*, path=None, acting_user=None) -> dict[str, int]:
         for child_order, child in enumerate(spec.children):
             _upsert_category(child, family, child_order, departments, counts)
     audit.log(first, "lutetia.reports.taxonomy_loaded", user=acting_user, data=counts)
+    routing.changed()
     _public_reads_change()
     return counts
 

@@ -12,7 +12,7 @@ import numpy as np
 from django.db import connection
 
 from lutetia.core.references import format_reference, reserve_numbers
-from lutetia.services.reports.models import Category, Report, ReportUpdate, RoutingRule
+from lutetia.services.reports.models import Report, ReportUpdate
 
 REFERENCE_PREFIX = "DMR"
 
@@ -78,23 +78,6 @@ def timestamps(values: np.ndarray) -> list[str | None]:
     if connection.vendor == "postgresql":
         return [None if value == "NaT" else value for value in text]
     return [None if value == "NaT" else value.replace("T", " ") for value in text]
-
-
-class Routing:
-    """``actions.responsible_department_id`` for many rows: rules and departments read once."""
-
-    def __init__(self):
-        rules = RoutingRule.objects.values_list("category_id", "district_id", "department_id")
-        self.rules = {(category, district): department for category, district, department in rules}
-        self.defaults = {
-            pk: own or family
-            for pk, own, family in Category.objects.values_list(
-                "pk", "department_id", "parent__department_id"
-            )
-        }
-
-    def department(self, category_id: int, district_id: int | None) -> int | None:
-        return self.rules.get((category_id, district_id), self.defaults.get(category_id))
 
 
 def insert_reports(rows: Iterable[tuple]) -> None:

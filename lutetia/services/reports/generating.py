@@ -29,6 +29,7 @@ from lutetia.services.reports.models import (
     ReportUpdate,
     ResponseTemplate,
 )
+from lutetia.services.reports.routing import Routing
 
 BATCH_SIZE = 50_000
 Status = Report.Status
@@ -101,7 +102,7 @@ class _World:
     category_weights: np.ndarray
     target_days: np.ndarray
     family_codes: list[str]
-    routing: bulk.Routing
+    routing: Routing
     district_ids: np.ndarray
     district_weights: np.ndarray
     polygons: list
@@ -137,7 +138,7 @@ class _World:
             category_weights=probabilities / probabilities.sum(),
             target_days=np.array([category.target_days or 15 for category in categories]),
             family_codes=[category.parent.code for category in categories],
-            routing=bulk.Routing(),
+            routing=Routing(),
             district_ids=np.array([district.pk for district in districts]),
             district_weights=district_weights / district_weights.sum(),
             polygons=polygons,

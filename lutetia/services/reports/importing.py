@@ -30,6 +30,7 @@ from lutetia.core.districts.lookup import district_ids_at
 from lutetia.core.districts.models import District
 from lutetia.services.reports import bulk, taxonomy
 from lutetia.services.reports.models import Category, Report, cell_of
+from lutetia.services.reports.routing import Routing
 
 BATCH_SIZE = 10_000
 REQUIRED = ("TYPE DECLARATION", "SOUS TYPE DECLARATION", "DATE DECLARATION", "geo_point_2d")
@@ -178,7 +179,7 @@ def import_csv(lines: Iterable[str], *, expected_rows: int = 0) -> ImportResult:
         )
     parser = _Parser(header)
     districts = dict(District.objects.values_list("code", "pk"))
-    routing = bulk.Routing()
+    routing = Routing()
     result = ImportResult()
     with bulk.loading(expected_rows):
         for batch in _batches(reader, parser, result.errors):
@@ -218,7 +219,7 @@ def _arrondissement(number: str, postcode: str) -> str:
     return ""
 
 
-def _write(batch: list[_Row], districts: dict, routing: bulk.Routing, errors: list) -> list[str]:
+def _write(batch: list[_Row], districts: dict, routing: Routing, errors: list) -> list[str]:
     """Insert a batch's rows that fall in the city; the others become errors."""
     found = district_ids_at([row.longitude for row in batch], [row.latitude for row in batch])
     kept = []

@@ -216,7 +216,11 @@ class Report(models.Model):
 
     reference = models.CharField(_("reference"), max_length=30, unique=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="reports"
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,  # report_category_date and report_category_cell lead with it
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
@@ -235,6 +239,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         null=True,
         related_name="reports",
+        db_index=False,  # report_district_date leads with it
     )
     department = models.ForeignKey(
         "core.Department",
@@ -242,6 +247,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         null=True,
         related_name="reports",
+        db_index=False,  # report_triage leads with it
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -250,6 +256,7 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="assigned_reports",
+        db_index=False,  # a partial index: see Meta
     )
     attributes = models.JSONField(_("answers to the category's questions"), default=dict)
     media_url = models.URLField(_("media URL"), max_length=1000, blank=True)
@@ -263,6 +270,7 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="reports",
+        db_index=False,  # a partial index: see Meta
     )
     email = models.EmailField(_("e-mail"), blank=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
@@ -277,10 +285,11 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index: see Meta
     )
 
     # Publication: anonymous web reports wait for their e-mail confirmation; staff may hide.
-    confirmation_token = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmation_token = models.CharField(max_length=64, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     hidden = models.BooleanField(_("hidden by moderation"), default=False)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
@@ -296,6 +305,7 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="duplicates",
+        db_index=False,  # a partial index: see Meta
     )
     rejection_reason = models.ForeignKey(
         RejectionReason,
@@ -304,19 +314,18 @@ class Report(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # a partial index: see Meta
     )
     transferred_to = models.CharField(_("transferred to"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["cell", "created_at"], name="report_cell_date"),
             models.Index(fields=["category", "cell"], name="report_category_cell"),
             models.Index(fields=["category", "created_at"], name="report_category_date"),
             models.Index(fields=["department", "status", "created_at"], name="report_triage"),
             models.Index(fields=["district", "created_at"], name="report_district_date"),
             models.Index(fields=["status", "created_at"], name="report_status_date"),
-            models.Index(fields=["updated_at"], name="report_updated"),
             # The triage queue lists open reports oldest first: without these, PostgreSQL walks
             # the date index from the oldest report through a million closed ones.
             models.Index(
@@ -328,6 +337,19 @@ class Report(models.Model):
                 fields=["department", "created_at", "id"],
                 condition=models.Q(status__in=_OPEN_STATUSES),
                 name="report_open_department_age",
+            ),
+            # Links most reports do not have: indexed where they are set, so that the million
+            # reports without one cost nothing to insert or store.
+            *(
+                models.Index(
+                    fields=[field], condition=~models.Q(**{field: None}), name=f"report_{field}"
+                )
+                for field in ("assignee", "reporter", "api_key", "duplicate_of", "rejection_reason")
+            ),
+            models.Index(
+                fields=["confirmation_token"],
+                condition=~models.Q(confirmation_token=""),
+                name="report_confirmation_token",
             ),
         ]
         permissions = [

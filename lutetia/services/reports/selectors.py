@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from lutetia.core.permissions import scope_to_departments
 from lutetia.core.registry import localized
+from lutetia.services.reports import routing
 from lutetia.services.reports.models import (
     CELLS_PER_DEGREE,
     Alert,
@@ -382,9 +383,9 @@ def open311_services():
 
 
 def open311_service(code: str) -> Category | None:
-    """One service by its code, with its family (one query); its questions are read apart,
-    and only if ``has_attributes``."""
-    return open311_services().order_by().filter(code=code).first()
+    """One service by its code, with its family and questions, from the routing cache."""
+    services = open311_services().prefetch_related("attributes").order_by()
+    return routing.cached(f"open311-service:{code}", lambda: services.filter(code=code).first())
 
 
 def open311_requests(*, references=None, since=None, until=None, statuses=(), category_ids=None):

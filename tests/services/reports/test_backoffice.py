@@ -269,7 +269,13 @@ def test_agents_do_not_edit_routing(client, agent, category):
 
 
 def test_routing_rule_sends_a_district_elsewhere(
-    client, manager, category, other_department, districts, make_report
+    client,
+    manager,
+    category,
+    other_department,
+    districts,
+    make_report,
+    django_capture_on_commit_callbacks,
 ):
     from lutetia.core.districts.models import District
 
@@ -291,8 +297,10 @@ def test_routing_rule_sends_a_district_elsewhere(
     rule = RoutingRule.objects.get()
     assert audited(rule, "lutetia.reports.routingrule_created")
     assert make_report().department == other_department  # Notre-Dame is in the 4th
-    client.post(f"{ROUTING}delete/{rule.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):  # the routing is read again
+        client.post(f"{ROUTING}delete/{rule.pk}/")
     assert not RoutingRule.objects.exists()
+    assert make_report().department == category.parent.department
 
 
 def test_reasons_and_templates_by_managers(client, manager):
