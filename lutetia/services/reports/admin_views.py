@@ -56,6 +56,12 @@ def staff_of(user):
     return selectors.department_staff(visible_department_ids(user))
 
 
+def labels(choices) -> dict:
+    """A choices enum's labels in the current language, translated once for a page's rows
+    (``get_FOO_display`` rebuilds and hashes every lazy label on each call)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 class TriageAccessMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(TRIAGE):
@@ -78,7 +84,8 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
         user, now = self.request.user, timezone.now()
         ids = visible_department_ids(user)
         departments = list(Department.objects.filter(is_active=True))
-        staff = list(staff_of(user))
+        staff_queryset = staff_of(user)
+        staff = list(staff_queryset)
         form = TriageFilterForm(
             self.request.GET or None,
             departments=[d for d in departments if ids is None or d.pk in ids],
@@ -93,7 +100,11 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             total=total,
             per_page=values["per_page"],
         )
-        rows = [(report, self.due(report, now)) for report in page.object_list]
+        statuses, priorities = labels(Report.Status), labels(Report.Priority)
+        rows = [
+            (report, self.due(report, now), statuses[report.status], priorities[report.priority])
+            for report in page.object_list
+        ]
         tabs = self.status_tabs(counts)
         context.update(
             filter_form=form,
@@ -105,15 +116,17 @@ class TriageView(TriageAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             total_label=self.count_label(total, exact),
             total_exact=exact,
             rows=rows,
-            bulk_form=self.bulk_form(staff, departments),
+            bulk_form=self.bulk_form(staff_queryset, departments),
             query=self.request.GET.urlencode(),
             show_department=ids is None or len(ids) > 1,
         )
         return context
 
-    def bulk_form(self, staff: list, departments: list) -> BulkForm:
-        form = BulkForm(staff=staff_of(self.request.user), prefix="bulk")
-        form.use_loaded(staff=staff, departments=departments)
+    @staticmethod
+    def bulk_form(staff, departments: list) -> BulkForm:
+        """``staff``: the queryset already evaluated for the filters, so read once."""
+        form = BulkForm(staff=staff, prefix="bulk")
+        form.use_loaded(staff=list(staff), departments=departments)
         return form
 
     def paginate(self, rows, *, total: int, per_page: int):

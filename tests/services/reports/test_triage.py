@@ -9,7 +9,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from lutetia.services.reports import selectors
 from lutetia.services.reports.models import Report, ReportUpdate
@@ -159,6 +160,25 @@ def test_age_filters_and_overdue_highlight(client, agent, bulk_reports):
     assert overdue_rows == [old.reference]
     assert "10 / 7" in content and "3 / 7" in content
     assert resolved_late.reference not in content
+
+
+def test_rows_show_status_and_priority_in_the_staff_language(client, agent, bulk_reports):
+    """The labels are translated once per page (not by get_FOO_display per row)."""
+    (urgent,) = bulk_reports(1, priority=Report.Priority.URGENT, status=Status.SCHEDULED)
+    client.force_login(agent)
+    row = re.compile(re.escape(urgent.reference) + r".*?</tr>", re.S)
+
+    english = row.search(client.get(TRIAGE).content.decode()).group(0)
+    profile = UserProfile.get_for_user(agent)
+    profile.preferred_language = "fr"
+    profile.save()
+    french = row.search(client.get(TRIAGE).content.decode()).group(0)
+
+    assert "<td>Scheduled</td>" in english and "<td>Urgent</td>" in english
+    with translation.override("fr"):
+        labels = str(Status.SCHEDULED.label), str(Report.Priority.URGENT.label)
+    assert labels != ("Scheduled", "Urgent")
+    assert all(f"<td>{label}</td>" in french for label in labels)
 
 
 def test_sorting_by_age_and_priority(client, agent, bulk_reports):
