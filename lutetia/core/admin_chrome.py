@@ -6,7 +6,7 @@ all as JSON (about a quarter of a light admin page's CPU). What it shows depends
 the user is, what they may do and their language, so the packed JSON is cached under a key
 made of:
 
-- the user's id, language, superuser/active flags and names (shown in the account menu);
+- the user's id, language, superuser/active flags, names and e-mail (the account menu);
 - a digest of their Django permissions (roles and groups give them; ``has_perm`` has
   already loaded them for the admin's own access check, so reading them costs nothing):
   a role, group or permission change gives another key at once, in every process;
@@ -41,7 +41,10 @@ WATCHED = (GroupPagePermission, GroupCollectionPermission, Locale, UserProfile)
 
 def cached_sidebar_props(context) -> str:
     """Wagtail's ``{% sidebar_props %}``, from the cache when this user's key is there."""
-    key = sidebar_key(context["request"].user)
+    user = context["request"].user
+    if not user.is_authenticated:  # no admin page shows a sidebar to visitors: nothing to keep
+        return sidebar_props(context)
+    key = sidebar_key(user)
     props = cache.get(key)
     if props is None:
         props = sidebar_props(context)
@@ -52,9 +55,8 @@ def cached_sidebar_props(context) -> str:
 def sidebar_key(user) -> str:
     """Everything the sidebar depends on for ``user``, in one cache key."""
     permissions = "*" if user.is_superuser else "\n".join(sorted(user.get_all_permissions()))
-    who = "\n".join(
-        map(str, [user.pk, user.is_active, user.first_name, user.last_name, user.get_username()])
-    )
+    names = [user.first_name, user.last_name, user.get_username(), user.email]  # avatar: e-mail
+    who = "\n".join(map(str, [user.pk, user.is_active, *names]))
     digest = hashlib.sha256(f"{who}\n{permissions}".encode()).hexdigest()[:32]
     return f"lutetia:admin-chrome:{_version()}:{get_language()}:{digest}"
 

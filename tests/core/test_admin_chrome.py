@@ -149,3 +149,12 @@ def test_page_permissions_given_rebuild_the_sidebar(
 def _french():
     with translation.override("fr"):
         yield
+
+
+def test_a_new_name_shows_at_once(client, agent):
+    client.force_login(agent)
+    client.get(TRIAGE_URL)
+    agent.first_name = "Albertine"
+    agent.save()
+
+    assert "Albertine" in sidebar_of(client.get(TRIAGE_URL))
