@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lutetia.accounts.decorators import user_has_level
 from lutetia.core import audit
@@ -493,7 +494,12 @@ def _check_resident(
         resident._meta.model.objects.select_for_update().filter(pk=resident.pk).first()
         if selectors.active_bookings_around(resident, service, slot) >= service.limit_count:
             raise ValidationError(
-                _("You already have %(count)d appointments for this service within %(days)d days.")
+                ngettext(
+                    "You already have %(count)d appointment for this service within %(days)d days.",
+                    "You already have %(count)d appointments for this service "
+                    "within %(days)d days.",
+                    service.limit_count,
+                )
                 % {"count": service.limit_count, "days": service.limit_period_days},
                 code="limit",
             )
