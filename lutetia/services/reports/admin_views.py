@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -397,4 +397,5 @@ class ReportDetailView(ObjectActionsView):
             acting_user=self.request.user,
         )
         if hidden:
-            messages.info(self.request, _("%(count)d report(s) hidden.") % {"count": hidden})
+            message = ngettext("%(count)d report hidden.", "%(count)d reports hidden.", hidden)
+            messages.info(self.request, message % {"count": hidden})

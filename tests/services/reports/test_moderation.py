@@ -121,7 +121,7 @@ def test_ban_an_email_and_hide_its_reports(
         {"form": "ban", "ban-reason": "Insultes répétées", "ban-hide_reports": "on"},
         follow=True,
     )
-    assert "2 report(s) hidden." in [str(m) for m in response.context["messages"]]
+    assert "2 reports hidden." in [str(m) for m in response.context["messages"]]
     ban = BannedEmail.objects.get()
     assert ban.email == "passant@example.org" and ban.banned_by == administrator
     assert set(Report.objects.filter(hidden=True)) == {first, second}
