@@ -384,8 +384,13 @@ def open311_services():
 
 def open311_service(code: str) -> Category | None:
     """One service by its code, with its family and questions, from the routing cache."""
-    services = open311_services().prefetch_related("attributes").order_by()
-    return routing.cached(f"open311-service:{code}", lambda: services.filter(code=code).first())
+
+    def read():
+        return (
+            open311_services().prefetch_related("attributes").order_by().filter(code=code).first()
+        )
+
+    return routing.cached(f"open311-service:{code}", read)
 
 
 def open311_requests(*, references=None, since=None, until=None, statuses=(), category_ids=None):
