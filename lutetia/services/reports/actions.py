@@ -32,6 +32,7 @@ from lutetia.services.reports.models import (
     Category,
     CategoryAttribute,
     Follower,
+    Open311Token,
     RejectionReason,
     Report,
     ReportPhoto,
@@ -80,10 +81,13 @@ def submit_report(
     api_key=None,
     acting_user=None,
 ) -> Report:
-    """Record a report; publish it at once unless it waits for its e-mail confirmation.
+    """Record a report; publish it at once unless it waits for its e-mail confirmation or
+    a moderator.
 
     Signed-in residents, staff and API clients holding a valid key are trusted and
-    published at once. An anonymous web report gets a confirmation link by e-mail and
+    published at once, except an API client's report in a category held for moderation
+    (``Category.open311_moderated``): it stays unpublished with an ``Open311Token`` until
+    ``publish_held_report``. An anonymous web report gets a confirmation link by e-mail and
     stays unpublished until it is followed. Refused input raises ValidationError and
     leaves nothing behind, photos included.
     """
@@ -120,11 +124,14 @@ def submit_report(
         updated_at=now,
     )
     trusted = user is not None or api_key is not None
-    if trusted:
+    held = api_key is not None and category.open311_moderated
+    if trusted and not held:
         report.published_at = now
-    else:
+    elif not trusted:
         report.confirmation_token = secrets.token_urlsafe(32)
     report.save()
+    if held:
+        Open311Token.objects.create(token=secrets.token_urlsafe(24), report=report)
     with files_removed_on_error() as stored:
         for clean in photos:
             _store_photo(report, clean, ReportPhoto.Kind.BEFORE, stored)
@@ -132,11 +139,11 @@ def submit_report(
         report=report, kind=ReportUpdate.Kind.CREATED, to_status=Status.NEW, created_at=now
     )
     _follow(report, user=user, email=email, new=True)
-    audit.log(report, "lutetia.reports.submitted", user=user, data={"source": source})
-    if trusted:
+    audit.log(report, "lutetia.reports.submitted", user=user, data={"source": source, "held": held})
+    if report.published_at is not None:
         _public_reads_change()
         transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
-    else:
+    elif not trusted:
         transaction.on_commit(partial(tasks.send_confirmation_email.enqueue, report.pk))
     return report
 
@@ -630,6 +637,25 @@ def set_report_hidden(*, report: Report, hidden: bool, reason: str = "", acting_
         user=acting_user,
         data={"reason": report.hidden_reason},
     )
+    return report
+
+
+@transaction.atomic
+def publish_held_report(*, report: Report, acting_user) -> Report:
+    """Publish a report held for moderation (an Open311 application's, see ``submit_report``):
+    its token then answers with the reference. Rejecting one is ``set_report_hidden`` or
+    ``change_status``."""
+    report = _locked_for_moderation(report, acting_user)
+    if not report.awaiting_moderation:
+        raise ValidationError(_("This report is not awaiting moderation."), code="not_held")
+    report.published_at = timezone.now()
+    report.save(update_fields=["published_at"])
+    ReportUpdate.objects.create(
+        report=report, kind=ReportUpdate.Kind.PUBLISHED, created_at=report.published_at
+    )
+    audit.log(report, "lutetia.reports.published", user=acting_user)
+    _public_reads_change()
+    transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
     return report
 
 

@@ -256,6 +256,7 @@ class ReportDetailView(ObjectActionsView):
         "redact": RedactForm,
         "hide": VisibilityForm,
         "show": ConfirmForm,
+        "publish": ConfirmForm,
         "photo": PhotoForm,
         "ban": BanForm,
     }
@@ -289,6 +290,8 @@ class ReportDetailView(ObjectActionsView):
         allowed = set(self.TRIAGE_FORMS)
         if may_act_on(user, report, permission=MODERATE):
             allowed |= {"redact", "show" if report.hidden else "hide"}
+            if report.awaiting_moderation:
+                allowed.add("publish")
             if self.photos:
                 allowed.add("photo")
             if report.email and not self.banned:
@@ -383,6 +386,9 @@ class ReportDetailView(ObjectActionsView):
 
     def _show(self, data):
         actions.set_report_hidden(report=self.object, hidden=False, acting_user=self.request.user)
+
+    def _publish(self, data):
+        actions.publish_held_report(report=self.object, acting_user=self.request.user)
 
     def _photo(self, data):
         actions.set_photo_hidden(

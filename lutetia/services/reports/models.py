@@ -31,7 +31,8 @@ class Category(ClusterableModel):
     """A family (no parent) or a sub-type (with a parent). Residents and Open311 pick sub-types.
 
     ``code`` is the Open311 ``service_code``; ``department`` is where its reports go unless a
-    routing rule for the report's district says otherwise.
+    routing rule for the report's district says otherwise. ``open311_moderated`` holds the
+    reports Open311 applications send until a moderator publishes them (a "batch" service).
     """
 
     parent = models.ForeignKey(
@@ -61,6 +62,13 @@ class Category(ClusterableModel):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    open311_moderated = models.BooleanField(
+        _("Open311 reports held for moderation"),
+        default=False,
+        help_text=_(
+            "Reports sent by Open311 applications wait for a moderator before they are published."
+        ),
+    )
 
     class Meta:
         ordering = ["order", "name_fr"]
@@ -373,6 +381,12 @@ class Report(models.Model):
     @property
     def is_public(self) -> bool:
         return self.published_at is not None and not self.hidden
+
+    @property
+    def awaiting_moderation(self) -> bool:
+        """Unpublished without an e-mail link to follow, and not hidden (rejected): an Open311
+        report held for a moderator."""
+        return self.published_at is None and not self.confirmation_token and not self.hidden
 
     @property
     def reporter_display_name(self) -> str:

@@ -213,6 +213,7 @@ TRIAGE_ROW_FIELDS = (
     "status",
     "priority",
     "published_at",
+    "confirmation_token",
     "hidden",
     "created_at",
     "category__name_fr",

@@ -199,6 +199,7 @@ class CategoryViewSet(RoutingViewSet):
                     "keywords",
                     "department",
                     "target_days",
+                    "open311_moderated",
                     "order",
                     "active",
                 )

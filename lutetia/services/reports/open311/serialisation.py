@@ -81,7 +81,8 @@ def service(category: Category) -> dict:
         "service_name": category.name,
         "description": category.description or None,
         "metadata": category.has_attributes,
-        "type": "realtime",
+        # "batch": its requests wait for a moderator and are answered with a token.
+        "type": "batch" if category.open311_moderated else "realtime",
         "keywords": category.keywords or None,
         "group": category.parent.name,
     }

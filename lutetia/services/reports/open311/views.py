@@ -178,7 +178,8 @@ def service_requests(request, fmt: str):
 
 
 def _create_request(request, fmt: str):
-    """POST requests: a trusted application's report, published at once."""
+    """POST requests: a trusted application's report, published at once, or held for
+    moderation ("batch" service) and answered with a token instead of its id."""
     api_key = api_key_from_request(request, param="api_key")
     if api_key is None:
         raise Open311Error(403, _("Missing or invalid api_key: submitting requests needs one."))
@@ -210,17 +211,13 @@ def _create_request(request, fmt: str):
         )
     except ValidationError as error:
         raise Open311Error(400, error.messages) from error
-    return render(
-        fmt,
-        "service_requests",
-        [
-            {
-                "service_request_id": report.reference,
-                "service_notice": serialisation.service_notice(category),
-                "account_id": data["account_id"] or None,
-            }
-        ],
-    )
+    if report.published_at is None:
+        answer = {"token": report.open311_token.token}
+    else:
+        answer = {"service_request_id": report.reference}
+    answer["service_notice"] = serialisation.service_notice(category)
+    answer["account_id"] = data["account_id"] or None
+    return render(fmt, "service_requests", [answer])
 
 
 def _location(data) -> tuple[float, float]:
