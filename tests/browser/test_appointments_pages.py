@@ -54,17 +54,22 @@ def test_pages_fit_a_phone_screen(resident_phone_visit, paths):
 
 
 def test_book_with_the_keyboard_only(resident_visit):
-    """A free slot, the type, the phone number, sent with Tab, arrows, typing and Enter."""
+    """The type, a free time, the questions, sent with Tab, arrows, typing and Enter."""
     page = resident_visit.page
     resident_visit.goto(SERVICE)
+    choose_with_keyboard(page, "#id_type", "Carte d'identité (15 min)")
+    press_until_focused(page, "main .appointment-choice [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     press_until_focused(page, "main .slot-list a")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/reserver/" in page.url
 
-    choose_with_keyboard(page, "#id_appointment_type", "Carte d'identité")
-    press_until_focused(page, "#id_q_telephone")
+    press_until_focused(page, "#id_telephone")
     page.keyboard.type("01 23 45 67 89")
+    press_until_focused(page, "#id_passeports")
+    page.keyboard.type("0")
     press_until_focused(page, "main form [type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
