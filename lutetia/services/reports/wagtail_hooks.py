@@ -20,6 +20,7 @@ LOG_ACTIONS = {
     "lutetia.reports.prioritised": _("Report priority changed"),
     "lutetia.reports.assigned": _("Report assigned"),
     "lutetia.reports.redacted": _("Report text edited by moderation"),
+    "lutetia.reports.published": _("Report held for moderation published"),
     "lutetia.reports.hidden": _("Report hidden by moderation"),
     "lutetia.reports.shown": _("Report shown again"),
     "lutetia.reports.photo_hidden": _("Report photo hidden"),
