@@ -12,6 +12,7 @@ from lutetia.core.models import Role
 from lutetia.services.reports import actions
 from lutetia.services.reports.models import Open311Token, RejectionReason, Report, ReportUpdate
 from tests.factories import create_staff
+from tests.services.reports.test_backoffice import CATEGORIES, category_form
 from tests.services.reports.test_backoffice_fixtures import (  # noqa: F401 (fixtures)
     TRIAGE,
     assert_refused,
@@ -81,6 +82,15 @@ def test_a_held_service_is_batch_the_others_realtime(client, held, family):
     other = family.children.create(code="tags", name_fr="Tags", name_en="Tags")
     types = {s["service_code"]: s["type"] for s in fetch(client, "services")}
     assert types == {held.code: "batch", other.code: "realtime"}
+
+
+def test_staff_hold_a_category_where_categories_are_edited(client, manager, family):
+    client.force_login(manager)
+    assert 'name="open311_moderated"' in client.get(f"{CATEGORIES}new/").content.decode()
+    response = client.post(f"{CATEGORIES}new/", category_form(family, open311_moderated="on"))
+    assert response.status_code == 302
+    client.logout()
+    assert [s["type"] for s in fetch(client, "services")] == ["batch"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
