@@ -20,11 +20,9 @@ another process when the cache is per process, not shared).
 """
 
 import hashlib
-import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -32,6 +30,8 @@ from wagtail.admin.templatetags.wagtailadmin_tags import sidebar_props
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, Locale, Page
 from wagtail.signals import post_page_move
 from wagtail.users.models import UserProfile
+
+from lutetia.core import versions
 
 VERSION_KEY = "lutetia:admin-chrome:version"
 MAX_AGE_S = 300
@@ -58,25 +58,17 @@ def sidebar_key(user) -> str:
     names = [user.first_name, user.last_name, user.get_username(), user.email]  # avatar: e-mail
     who = "\n".join(map(str, [user.pk, user.is_active, *names]))
     digest = hashlib.sha256(f"{who}\n{permissions}".encode()).hexdigest()[:32]
-    return f"lutetia:admin-chrome:{_version()}:{get_language()}:{digest}"
+    return f"lutetia:admin-chrome:{versions.current(VERSION_KEY)}:{get_language()}:{digest}"
 
 
 def forget(**signal_kwargs) -> None:
     """After the current transaction commits, rebuild every sidebar on its next page."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    versions.renew_on_commit(VERSION_KEY)
 
 
 def forget_on_page_change(sender, instance=None, **kwargs) -> None:
     if isinstance(instance, Page):
         forget()
-
-
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # a cleared or evicted cache: a new token, so nothing old is reused
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
 
 
 def connect_signals() -> None:

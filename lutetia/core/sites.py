@@ -13,14 +13,14 @@ request, so every caller (Wagtail's own included) gets it without a query.
 """
 
 import time
-import uuid
 from contextlib import suppress
 
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.http.request import split_domain_port
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
+
+from lutetia.core import versions
 
 VERSION_KEY = "lutetia:sites:version"
 MAX_AGE_S = 300
@@ -54,14 +54,11 @@ def _field_values(hostname: str, port: int) -> tuple | None:
 
 def forget(**signal_kwargs) -> None:
     """After the current transaction commits, make every process look its sites up again."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+    versions.renew_on_commit(VERSION_KEY)
 
 
 def _current_sites() -> dict:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # a cleared or evicted cache: a new token, so nothing old is reused
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+    version = versions.current(VERSION_KEY)
     now = time.monotonic()
     if version != _known["version"] or now - _known["since"] > MAX_AGE_S:
         _known.update(version=version, since=now, sites={})

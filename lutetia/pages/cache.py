@@ -15,12 +15,13 @@ with ``language_from_headers=True``, so each language gets its own copy.
 """
 
 import hashlib
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import Resolver404, resolve
 from django.utils import translation
+
+from lutetia.core import versions
 
 VERSION_KEY = "lutetia:page-cache:version"
 PAGES = "pages"
@@ -46,7 +47,7 @@ def invalidate(namespace: str = PAGES, **signal_kwargs) -> None:
     A new version makes the old entries unreachable. Also a signal receiver (``PagesConfig``):
     signals pass keyword arguments only, so they drop every page.
     """
-    cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+    versions.renew(_version_key(namespace))
 
 
 class AnonymousPageCacheMiddleware:
@@ -82,22 +83,13 @@ def _cache_options(request) -> tuple[str, bool] | None:
 
 def _key(request, namespace: str, language_from_headers: bool) -> str:
     """Every namespace's pages also go when all pages go (a service switched off, say)."""
-    versions = ":".join(_versions({PAGES, namespace}))
+    tokens = ":".join(
+        versions.current_many([_version_key(name) for name in sorted({PAGES, namespace})])
+    )
     language = translation.get_language_from_request(request) if language_from_headers else ""
     # Hashed: a long query string must not make a key some cache backends refuse (memcached).
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"lutetia:page:{namespace}:{versions}:{language}:{address}"
-
-
-def _versions(namespaces: set[str]) -> list[str]:
-    """The current version of each namespace (sorted by name), in one cache round trip."""
-    keys = [_version_key(namespace) for namespace in sorted(namespaces)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, uuid.uuid4().hex, None)
-            found[key] = cache.get(key)
-    return [found[key] for key in keys]
+    return f"lutetia:page:{namespace}:{tokens}:{language}:{address}"
 
 
 def _version_key(namespace: str) -> str:

@@ -9,9 +9,9 @@ actions inside ``django_capture_on_commit_callbacks(execute=True)`` so the bump
 happens.)
 """
 
-import uuid
-
 from django.core.cache import cache
+
+from lutetia.core import versions
 
 VERSION_KEY = "lutetia:districts:version"
 
@@ -23,4 +23,4 @@ def current() -> str | None:
 
 def bump() -> None:
     """Mark every process's derived district data as stale (call after commit)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    versions.renew(VERSION_KEY)

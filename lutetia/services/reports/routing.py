@@ -8,13 +8,11 @@ call ``changed()``. The answers are kept in the shared cache under a version tok
 also expire after ``MAX_AGE_S``, for changes made behind the actions' back.
 """
 
-import uuid
 from collections.abc import Callable
-from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
 
+from lutetia.core import versions
 from lutetia.services.reports.models import Category, RoutingRule
 
 VERSION_KEY = "lutetia:reports:routing:version"
@@ -50,7 +48,7 @@ def responsible_department_id(category: Category, district_id: int | None) -> in
 
 def cached(name: str, compute: Callable):
     """``compute()``'s answer for the current version (None answers are kept too)."""
-    key = f"lutetia:reports:routing:{_version()}:{name}"
+    key = f"lutetia:reports:routing:{versions.current(VERSION_KEY)}:{name}"
     found = cache.get(key, _MISSING)
     if found is _MISSING:
         found = compute()
@@ -60,12 +58,4 @@ def cached(name: str, compute: Callable):
 
 def changed() -> None:
     """The taxonomy or routing changes in this transaction: read them again once it commits."""
-    transaction.on_commit(partial(cache.set, VERSION_KEY, uuid.uuid4().hex, None))
-
-
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # a cleared or evicted cache: a new token, so nothing old is reused
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
-    return version
+    versions.renew_on_commit(VERSION_KEY)
