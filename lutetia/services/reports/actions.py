@@ -190,15 +190,21 @@ def confirm_report(*, token: str) -> Report:
     if not token or report is None:
         raise ValidationError(_("This confirmation link is not valid."), code="invalid_token")
     if report.published_at is None:
-        report.published_at = timezone.now()
-        report.save(update_fields=["published_at"])
-        ReportUpdate.objects.create(
-            report=report, kind=ReportUpdate.Kind.PUBLISHED, created_at=report.published_at
-        )
-        audit.log(report, "lutetia.reports.confirmed", user=None)
-        _public_reads_change()
-        transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
+        _publish(report, "lutetia.reports.confirmed", acting_user=None)
     return report
+
+
+def _publish(report: Report, action: str, *, acting_user) -> None:
+    """Put a waiting report online: its timeline entry, the audit entry, the public reads
+    and, once committed, the announcement to the residents whose alerts match."""
+    report.published_at = timezone.now()
+    report.save(update_fields=["published_at"])
+    ReportUpdate.objects.create(
+        report=report, kind=ReportUpdate.Kind.PUBLISHED, created_at=report.published_at
+    )
+    audit.log(report, action, user=acting_user)
+    _public_reads_change()
+    transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
 
 
 @transaction.atomic
@@ -648,14 +654,7 @@ def publish_held_report(*, report: Report, acting_user) -> Report:
     report = _locked_for_moderation(report, acting_user)
     if not report.awaiting_moderation:
         raise ValidationError(_("This report is not awaiting moderation."), code="not_held")
-    report.published_at = timezone.now()
-    report.save(update_fields=["published_at"])
-    ReportUpdate.objects.create(
-        report=report, kind=ReportUpdate.Kind.PUBLISHED, created_at=report.published_at
-    )
-    audit.log(report, "lutetia.reports.published", user=acting_user)
-    _public_reads_change()
-    transaction.on_commit(partial(tasks.announce_new_report.enqueue, report.pk))
+    _publish(report, "lutetia.reports.published", acting_user=acting_user)
     return report
 
 
