@@ -19,6 +19,13 @@ class TypeChoiceField(forms.ModelChoiceField):
         }
 
 
+def persons_field(service, **options) -> forms.IntegerField:
+    """How many people a booking is for: from one to the service's maximum."""
+    return forms.IntegerField(
+        label=_("Number of persons"), min_value=1, max_value=service.max_persons, **options
+    )
+
+
 class ChoiceForm(forms.Form):
     """What residents choose before the time (GET, no JavaScript): the type when the
     service's types last differently, since each takes its own span of slots, and the
@@ -44,12 +51,7 @@ class ChoiceForm(forms.Form):
         else:
             del self.fields["type"]
         if service.max_persons > 1:
-            self.fields["personnes"] = forms.IntegerField(
-                label=_("Number of persons"),
-                min_value=1,
-                max_value=service.max_persons,
-                required=False,
-            )
+            self.fields["personnes"] = persons_field(service, required=False)
 
     @property
     def chooses_type(self) -> bool:
@@ -93,12 +95,7 @@ class BookingForm(FieldsForm):
         else:
             del self.fields["appointment_type"]
         if service.max_persons > 1:
-            self.fields["persons"] = forms.IntegerField(
-                label=_("Number of persons"),
-                min_value=1,
-                max_value=service.max_persons,
-                initial=persons,
-            )
+            self.fields["persons"] = persons_field(service, initial=persons)
         else:
             del self.fields["persons"]
 
